@@ -1,0 +1,320 @@
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from workshops import mail
+from workshops.access import WorkshopScopedAdmin, WorkshopScopedInline, is_organizer
+from workshops.models import (
+    KeyDate,
+    OutgoingMail,
+    Room,
+    ScheduleItem,
+    Series,
+    SpeakerAppearance,
+    SpeakerProfile,
+    TeamMember,
+    Topic,
+    Workshop,
+)
+from workshops.timezones import zone_choices
+
+admin.site.site_header = "Workshop platform"
+admin.site.site_title = "Workshop platform"
+admin.site.index_title = "Organize"
+
+
+class ZoneChoiceMixin:
+    """Offer time zones as a list (AoE included) rather than a free text box."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "time_zone":
+            blank = [("", "— the workshop's zone —")] if db_field.blank else []
+            kwargs["widget"] = forms.Select(choices=blank + zone_choices())
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class KeyDateInline(ZoneChoiceMixin, WorkshopScopedInline, admin.TabularInline):
+    model = KeyDate
+    extra = 0
+    fields = ("order", "label", "date", "end_date", "time", "time_zone", "note")
+
+
+class TopicInline(WorkshopScopedInline, admin.TabularInline):
+    model = Topic
+    extra = 0
+    fields = ("order", "name", "parent", "description")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "parent":
+            workshop_id = request.resolver_match.kwargs.get("object_id")
+            field.queryset = field.queryset.filter(workshop_id=workshop_id, parent=None)
+        return field
+
+
+class TeamMemberInline(WorkshopScopedInline, admin.TabularInline):
+    model = TeamMember
+    extra = 0
+    fields = ("order", "name", "role", "affiliation", "url")
+
+
+class SpeakerAppearanceInline(WorkshopScopedInline, admin.TabularInline):
+    model = SpeakerAppearance
+    extra = 0
+    fields = ("order", "speaker", "role", "confirmed")
+    autocomplete_fields = ("speaker",)
+
+
+class RoomInline(WorkshopScopedInline, admin.TabularInline):
+    model = Room
+    extra = 0
+    fields = ("order", "name", "capacity")
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(ZoneChoiceMixin, WorkshopScopedAdmin):
+    workshop_path = ""
+    list_display = ("title", "short_title", "kind", "start_date", "end_date", "published", "site")
+    list_filter = ("published", "kind", "series", "schedule_status")
+    search_fields = ("title", "short_title", "slug", "venue_name", "city")
+    prepopulated_fields = {"slug": ("short_title",)}
+    date_hierarchy = "start_date"
+    inlines = (KeyDateInline, TopicInline, TeamMemberInline, SpeakerAppearanceInline, RoomInline)
+    fieldsets = (
+        (
+            None,
+            {"fields": ("title", "short_title", "slug", "series", "edition", "kind", "tagline")},
+        ),
+        ("Description", {"fields": ("description",)}),
+        ("Dates", {"fields": ("start_date", "end_date", "dates_note", "time_zone")}),
+        (
+            "Venue",
+            {
+                "fields": (
+                    "venue_name",
+                    "venue_url",
+                    "venue_address",
+                    "city",
+                    "country",
+                    ("latitude", "longitude"),
+                    "directions_url",
+                    "attendance_note",
+                )
+            },
+        ),
+        (
+            "Public page",
+            {
+                "fields": (
+                    "contact_email",
+                    "contact_note",
+                    "website",
+                    "registration_note",
+                    "speakers_note",
+                    "schedule_status",
+                    "published",
+                )
+            },
+        ),
+        ("Who manages it", {"fields": ("organizers",)}),
+    )
+    filter_horizontal = ("organizers",)
+
+    def get_queryset(self, request: HttpRequest):
+        qs = Workshop.objects.all()
+        if request.user.is_superuser:
+            return qs
+        if not is_organizer(request.user):
+            return qs.none()
+        return qs.filter(organizers=request.user)
+
+    def manages(self, request, obj=None) -> bool:
+        user = request.user
+        if not is_organizer(user):
+            return False
+        if user.is_superuser or obj is None:
+            return True
+        return obj.organizers.filter(pk=user.pk).exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only superusers hand out workshops: the user list is not an organizer's to browse.
+        return () if request.user.is_superuser else ("organizers",)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not request.user.is_superuser:
+            form.instance.organizers.add(request.user)
+
+    @admin.display(description="Public page")
+    def site(self, obj: Workshop):
+        if not obj.published:
+            return "unpublished"
+        return format_html('<a href="{}">view</a>', obj.get_absolute_url())
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "website")
+    search_fields = ("name", "short_name")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def has_module_permission(self, request):
+        return is_organizer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_organizer(request.user)
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(SpeakerProfile)
+class SpeakerProfileAdmin(WorkshopScopedAdmin):
+    list_display = ("name", "affiliation", "homepage", "user")
+    search_fields = ("name", "affiliation", "email")
+    list_filter = ("appearances__role",)
+    autocomplete_fields = ("user",)
+    readonly_fields = ("created_by",)
+
+    def get_queryset(self, request):
+        return SpeakerProfile.objects.managed_by(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The speaker picker of a workshop offers public speakers too, so an organizer can
+        # book someone who spoke elsewhere instead of creating a duplicate profile.
+        if request.path.endswith("/autocomplete/"):
+            queryset = SpeakerProfile.objects.selectable_by(request.user)
+        return super().get_search_results(request, queryset, search_term)
+
+    def manages(self, request, obj=None) -> bool:
+        if not is_organizer(request.user):
+            return False
+        if request.user.is_superuser or obj is None:
+            return True
+        return SpeakerProfile.objects.managed_by(request.user).filter(pk=obj.pk).exists()
+
+    def get_autocomplete_fields(self, request):
+        return ("user",) if request.user.is_superuser else ()
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("created_by",) if request.user.is_superuser else ("created_by", "user")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(SpeakerAppearance)
+class SpeakerAppearanceAdmin(WorkshopScopedAdmin):
+    list_display = ("speaker", "workshop", "role", "confirmed")
+    list_filter = ("role", "confirmed", "workshop")
+    search_fields = ("speaker__name", "speaker__affiliation", "workshop__title")
+    list_select_related = ("speaker", "workshop")
+    autocomplete_fields = ("speaker",)
+
+
+@admin.register(KeyDate)
+class KeyDateAdmin(ZoneChoiceMixin, WorkshopScopedAdmin):
+    list_display = ("label", "workshop", "date", "time", "time_zone")
+    list_filter = ("workshop",)
+    search_fields = ("label",)
+    list_select_related = ("workshop",)
+
+
+@admin.register(Topic)
+class TopicAdmin(WorkshopScopedAdmin):
+    list_display = ("name", "parent", "workshop", "order")
+    list_filter = ("workshop",)
+    search_fields = ("name", "description")
+    list_select_related = ("workshop", "parent")
+
+
+@admin.register(TeamMember)
+class TeamMemberAdmin(WorkshopScopedAdmin):
+    list_display = ("name", "role", "affiliation", "workshop")
+    list_filter = ("workshop",)
+    search_fields = ("name", "affiliation", "role")
+    list_select_related = ("workshop",)
+
+
+@admin.register(Room)
+class RoomAdmin(WorkshopScopedAdmin):
+    list_display = ("name", "workshop", "capacity")
+    list_filter = ("workshop",)
+    search_fields = ("name",)
+    list_select_related = ("workshop",)
+
+
+@admin.register(ScheduleItem)
+class ScheduleItemAdmin(WorkshopScopedAdmin):
+    list_display = ("display_title", "kind", "workshop", "start", "end", "room")
+    list_filter = ("workshop", "kind", "room")
+    search_fields = ("title", "abstract", "speakers__name")
+    list_select_related = ("workshop", "room")
+    autocomplete_fields = ("speakers",)
+    date_hierarchy = "start"
+
+    def view_on_site(self, obj: ScheduleItem) -> str:
+        return obj.workshop.get_absolute_url()
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(WorkshopScopedAdmin):
+    list_display = ("subject", "to", "status", "attempts", "short_error", "created_at", "sent_at")
+    list_filter = ("status", "template", "workshop")
+    search_fields = ("to", "subject", "key")
+    list_select_related = ("workshop",)
+    date_hierarchy = "created_at"
+    actions = ("resend_selected",)
+    readonly_fields = (
+        "key",
+        "workshop",
+        "template",
+        "from_email",
+        "to",
+        "reply_to",
+        "subject",
+        "body_text",
+        "body_html",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "updated_at",
+        "next_attempt_at",
+        "sending_since",
+        "sent_at",
+    )
+
+    def get_queryset(self, request):
+        return OutgoingMail.objects.managed_by(request.user).select_related("workshop")
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        return actions if is_organizer(request.user) else {}
+
+    @admin.display(description="last error")
+    def short_error(self, obj: OutgoingMail) -> str:
+        return obj.last_error[:80]
+
+    @admin.action(description="Send the selected mails again")
+    def resend_selected(self, request, queryset):
+        count = mail.resend(queryset)
+        self.message_user(request, f"{count} mail(s) queued again.", messages.SUCCESS)

@@ -1,0 +1,20 @@
+"""Thin Celery entry points for the outbox: ids in, a service call, nothing else."""
+
+from celery import shared_task
+
+from workshops import mail
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def deliver_mail(self, *, mail_id: int) -> None:
+    try:
+        mail.deliver(mail_id)
+    except mail.TransientMailError as exc:
+        # The number of tries is kept on the row (attempts), not by Celery, so a mail handed
+        # over again by the sweeper does not start counting from zero.
+        raise self.retry(exc=exc, countdown=exc.retry_in) from exc
+
+
+@shared_task(acks_late=True)
+def requeue_stale_mail() -> int:
+    return mail.requeue_stale()

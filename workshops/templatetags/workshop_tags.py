@@ -1,0 +1,38 @@
+import datetime as dt
+
+from django import template
+
+from workshops.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str | None):
+    return render_markdown(text)
+
+
+@register.simple_tag
+def date_range(start: dt.date | None, end: dt.date | None, fallback: str = "Dates TBA") -> str:
+    """Return “26–27 November 2024”, “30 June – 2 July 2025” or the fallback."""
+    if start is None:
+        return fallback
+    if end is None or end == start:
+        return f"{start.day} {start:%B %Y}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {end:%B %Y}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
+    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+
+
+@register.filter
+def hhmm(value: dt.timedelta | None) -> str:
+    """Format a duration as “1 h 30 min”."""
+    if value is None:
+        return ""
+    minutes = int(value.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"
