@@ -189,7 +189,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workshops.tasks.requeue_stale_mail",
         "schedule": env.int("MAIL_SWEEP_SECONDS", default=60),
     },
+    "registration-reminders": {
+        "task": "registration.tasks.send_due_reminders",
+        "schedule": env.int("REMINDER_SWEEP_SECONDS", default=900),
+    },
 }
+
+# Public form abuse: POSTs per minute and IP (counted in the shared cache).
+REGISTRATION_POSTS_PER_MINUTE = env.int("REGISTRATION_POSTS_PER_MINUTE", default=20)
+TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,9 @@ from django.conf import settings
 
 from config.celery_app import app as celery_app
 
+# SMTP sink and real Celery worker fixtures (smtp_sink, celery_worker).
+pytest_plugins = ["tests.fixtures_celery"]
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 

@@ -121,3 +121,26 @@ class ScheduleItemFactory(factory.django.DjangoModelFactory):
     def speakers(self, create, extracted, **kwargs):
         if create and extracted:
             self.speakers.add(*extracted)
+
+
+class RegistrationSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registration.RegistrationSettings"
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=10))
+    capacity = 3
+    waitlist_enabled = True
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registration.Registration"
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"attendee{n}@example.org")
+    affiliation = "Université de Lorraine"
+    status = "confirmed"

@@ -17,14 +17,17 @@ window; keeping the gap between the server's reply and our commit tiny is all we
 
 from __future__ import annotations
 
+import io
 import logging
 import random
 import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from email.mime.image import MIMEImage
 from typing import Any
 
+import segno
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -72,6 +75,7 @@ def queue_mail(
     context: Mapping[str, Any],
     workshop: Workshop | None = None,
     reply_to: str = "",
+    qr_payload: str = "",
 ) -> OutgoingMail:
     """Write one mail in the current transaction and deliver it after commit; once per key.
 
@@ -93,6 +97,7 @@ def queue_mail(
                 "subject": rendered.subject,
                 "body_text": rendered.text,
                 "body_html": rendered.html,
+                "qr_payload": qr_payload,
             },
         )
     if created:
@@ -111,8 +116,10 @@ def enqueue(mail_id: int) -> bool:
 
     try:
         deliver_mail.apply_async(kwargs={"mail_id": mail_id})
-    except Exception:  # kombu's OperationalError, redis' ConnectionError, socket errors…
-        logger.warning("broker unavailable; mail %s stays queued for the sweeper", mail_id)
+    except Exception as exc:  # kombu's OperationalError, redis' ConnectionError, socket errors…
+        logger.warning(
+            "broker unavailable (%r); mail %s stays queued for the sweeper", exc, mail_id
+        )
         return False
     return True
 
@@ -173,7 +180,20 @@ def _send(mail: OutgoingMail) -> None:
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
+    if mail.qr_payload:
+        message.mixed_subtype = "related"
+        message.attach(qr_image(mail.qr_payload))
     message.send(fail_silently=False)
+
+
+def qr_image(payload: str) -> MIMEImage:
+    """Return a PNG QR code of ``payload``, for HTML that shows it as ``cid:checkin-qr``."""
+    buffer = io.BytesIO()
+    segno.make(payload, error="m").save(buffer, kind="png", scale=6, border=2)
+    image = MIMEImage(buffer.getvalue(), "png")
+    image.add_header("Content-ID", "<checkin-qr>")
+    image.add_header("Content-Disposition", "inline", filename="checkin-qr.png")
+    return image
 
 
 def _record_failure(mail: OutgoingMail, exc: Exception) -> OutgoingMail:
@@ -233,8 +253,11 @@ def requeue_stale(*, now=None) -> int:
 def resend(mails) -> int:
     """Queue the given mails again (the admin's "resend" action); return how many."""
     count = 0
+    # Lock by primary key alone: the admin's queryset joins the nullable workshop, and
+    # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    locked = OutgoingMail.objects.select_for_update().filter(pk__in=mails.values("pk"))
     with transaction.atomic():
-        for mail in mails.select_for_update():
+        for mail in locked.order_by("pk"):
             if mail.status == OutgoingMail.Status.SENDING:
                 continue
             mail.status = OutgoingMail.Status.QUEUED

@@ -517,6 +517,9 @@ class OutgoingMail(models.Model):
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    qr_payload = models.CharField(
+        max_length=200, blank=True, help_text="Sent as an inline QR code image (cid:checkin-qr)."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

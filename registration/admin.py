@@ -1,0 +1,322 @@
+"""Organizer admin for registrations; every action calls the same services as the public pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from registration import services
+from registration.exports import registrations_csv_response
+from registration.forms import EmailAttendeesForm
+from registration.mailtexts import DEFAULTS, PLACEHOLDERS
+from registration.models import MailText, Question, Registration, RegistrationSettings
+from workshops.access import WorkshopScopedAdmin
+from workshops.admin import WorkshopAdmin
+from workshops.models import Workshop
+
+
+class WorkshopZoneMixin:
+    """Show and read the datetimes of a workshop's object in that workshop's time zone."""
+
+    def _workshop_for(self, request: HttpRequest, object_id: str | None) -> Workshop | None:
+        if object_id:
+            obj = self.get_object(request, object_id)
+            return obj.workshop if obj else None
+        workshop_id = request.POST.get("workshop") or request.GET.get("workshop")
+        if workshop_id and str(workshop_id).isdigit():
+            return Workshop.objects.managed_by(request.user).filter(pk=workshop_id).first()
+        return None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        workshop = self._workshop_for(request, object_id)
+        tz = workshop.tz if workshop else timezone.get_current_timezone()
+        extra_context = {**(extra_context or {}), "workshop_time_zone": str(tz)}
+        with timezone.override(tz):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class RegistrationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = RegistrationSettings
+        fields = (
+            "workshop",
+            "opens_at",
+            "closes_at",
+            "capacity",
+            "waitlist_enabled",
+            "requires_approval",
+            "show_remaining_seats",
+            "ask_affiliation",
+            "ask_career_stage",
+            "ask_dietary",
+            "ask_list_consent",
+            "participant_list_public",
+            "reminder_days_before",
+        )
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data.get("capacity")
+        if self.instance.pk and capacity is not None:
+            confirmed = services.confirmed_count(self.instance.workshop)
+            if capacity < confirmed:
+                raise forms.ValidationError(
+                    f"{confirmed} people are confirmed already: the capacity cannot go below "
+                    f"{confirmed}. Cancel registrations first."
+                )
+        return capacity
+
+
+@admin.register(RegistrationSettings)
+class RegistrationSettingsAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
+    form = RegistrationSettingsForm
+    list_display = ("workshop", "opens_at", "closes_at", "capacity", "waitlist_enabled", "tools")
+    list_select_related = ("workshop",)
+    list_filter = ("waitlist_enabled", "requires_approval")
+    search_fields = ("workshop__title",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("workshop",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        capacity = obj.capacity
+        if change and "capacity" in form.changed_data:
+            # The new capacity goes through the service: it re-checks under the lock and
+            # promotes waiting people into new seats, mailing each of them.
+            obj.capacity = RegistrationSettings.objects.get(pk=obj.pk).capacity
+            super().save_model(request, obj, form, change)
+            try:
+                promoted = services.set_capacity(workshop=obj.workshop, capacity=capacity)
+            except services.RegistrationError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return
+            obj.capacity = capacity
+            if promoted:
+                self.message_user(
+                    request,
+                    f"{len(promoted)} people moved up from the waiting list and were mailed.",
+                    messages.SUCCESS,
+                )
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Pages")
+    def tools(self, obj: RegistrationSettings):
+        slug = obj.workshop.slug
+        return format_html(
+            '<a href="{}">form</a> · <a href="{}">check-in</a>',
+            reverse("registration:register", args=[slug]),
+            reverse("registration:checkin", args=[slug]),
+        )
+
+
+@admin.register(Question)
+class QuestionAdmin(WorkshopScopedAdmin):
+    list_display = ("label", "workshop", "kind", "required", "order")
+    list_filter = ("workshop", "kind", "required")
+    search_fields = ("label",)
+    list_select_related = ("workshop",)
+
+
+@admin.register(MailText)
+class MailTextAdmin(WorkshopScopedAdmin):
+    list_display = ("kind", "workshop", "subject")
+    list_filter = ("workshop", "kind")
+    search_fields = ("subject", "body")
+    list_select_related = ("workshop",)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        kind = initial.get("kind") or request.GET.get("kind")
+        if kind in DEFAULTS:
+            initial.setdefault("subject", DEFAULTS[kind][0])
+            initial.setdefault("body", DEFAULTS[kind][1])
+        return initial
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "body":
+            field.help_text = "Placeholders: " + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+        return field
+
+
+class CheckedInFilter(admin.SimpleListFilter):
+    title = "checked in"
+    parameter_name = "arrived"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Checked in"), ("no", "Not yet"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(checked_in_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(checked_in_at__isnull=True)
+        return queryset
+
+
+@admin.register(Registration)
+class RegistrationAdmin(WorkshopScopedAdmin):
+    list_display = (
+        "full_name",
+        "email",
+        "affiliation",
+        "workshop",
+        "status",
+        "created_at",
+        "checked_in_at",
+    )
+    list_filter = ("status", "workshop", "career_stage", CheckedInFilter, "list_consent")
+    search_fields = ("first_name", "last_name", "email", "affiliation", "checkin_code")
+    list_select_related = ("workshop",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+    actions = (
+        "approve",
+        "reject",
+        "move_up",
+        "cancel",
+        "resend_link",
+        "email_selected",
+        "export_csv",
+    )
+    readonly_fields = (
+        "workshop",
+        "email",
+        "status",
+        "created_at",
+        "queued_at",
+        "confirmed_at",
+        "cancelled_at",
+        "checkin_code",
+        "checked_in_at",
+        "reminder_sent_at",
+        "answers",
+        "manage_link",
+    )
+    fields = (
+        "workshop",
+        "status",
+        ("first_name", "last_name"),
+        "email",
+        "affiliation",
+        "career_stage",
+        "dietary_needs",
+        "list_consent",
+        "answers",
+        "created_at",
+        "queued_at",
+        "confirmed_at",
+        "cancelled_at",
+        "checkin_code",
+        "checked_in_at",
+        "reminder_sent_at",
+        "manage_link",
+    )
+
+    def has_add_permission(self, request, *args) -> bool:
+        # Registrations enter through the public form, whose rules (capacity, window) hold.
+        return False
+
+    @admin.display(description="self-service link")
+    def manage_link(self, obj: Registration):
+        return format_html('<a href="{}">open</a>', obj.get_absolute_url())
+
+    def _each(self, request, queryset: QuerySet, service, done: str) -> None:
+        ok, errors = 0, []
+        for registration in queryset.order_by("queued_at", "created_at", "pk"):
+            try:
+                service(registration=registration)
+                ok += 1
+            except services.RegistrationError as exc:
+                errors.append(str(exc))
+        if ok:
+            self.message_user(request, f"{ok} registration(s) {done}.", messages.SUCCESS)
+        for error in errors:
+            self.message_user(request, error, messages.ERROR)
+
+    @admin.action(description="Approve the selected registrations")
+    def approve(self, request, queryset):
+        self._each(request, queryset, services.approve_registration, "approved")
+
+    @admin.action(description="Turn down the selected registrations")
+    def reject(self, request, queryset):
+        self._each(request, queryset, services.reject_registration, "turned down")
+
+    @admin.action(description="Move the selected people up from the waiting list")
+    def move_up(self, request, queryset):
+        self._each(request, queryset, services.move_from_waitlist, "confirmed")
+
+    @admin.action(description="Cancel the selected registrations")
+    def cancel(self, request, queryset):
+        self._each(request, queryset, services.cancel_registration, "cancelled")
+
+    @admin.action(description="Send the self-service link again")
+    def resend_link(self, request, queryset):
+        self._each(request, queryset.active(), services.send_link_again, "sent their link")
+
+    @admin.action(description="Email the selected people…")
+    def email_selected(self, request, queryset):
+        form = EmailAttendeesForm(request.POST if "send" in request.POST else None)
+        if "send" in request.POST and form.is_valid():
+            count = services.email_registrations(
+                registrations=queryset,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+            )
+            self.message_user(request, f"{count} mail(s) queued.", messages.SUCCESS)
+            return None
+        return render(
+            request,
+            "admin/registration/email_selected.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Email the selected people",
+                "form": form,
+                "queryset": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description="Export the selected registrations as CSV")
+    def export_csv(self, request, queryset) -> HttpResponse:
+        return registrations_csv_response(queryset)
+
+
+class WorkshopWithSeatsAdmin(WorkshopAdmin):
+    """The workshop list, with seats taken and the waiting list at a glance."""
+
+    list_display = (*WorkshopAdmin.list_display[:-1], "seats", "waiting", "site")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("registration_settings")
+            .annotate(
+                n_confirmed=Count("registrations", filter=Q(registrations__status="confirmed")),
+                n_waiting=Count("registrations", filter=Q(registrations__status="waitlisted")),
+            )
+        )
+
+    @admin.display(description="confirmed / capacity")
+    def seats(self, obj: Workshop) -> str:
+        conf = getattr(obj, "registration_settings", None)
+        if conf is None:
+            return "—"
+        capacity = "∞" if conf.capacity is None else conf.capacity
+        return f"{obj.n_confirmed} / {capacity}"
+
+    @admin.display(description="waiting")
+    def waiting(self, obj: Workshop) -> int:
+        return obj.n_waiting
+
+
+admin.site.unregister(Workshop)
+admin.site.register(Workshop, WorkshopWithSeatsAdmin)

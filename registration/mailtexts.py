@@ -1,0 +1,86 @@
+"""Built-in wording of the registration mails, and the placeholders organizers may use."""
+
+import re
+from collections.abc import Mapping
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+DEFAULTS: dict[str, tuple[str, str]] = {
+    "confirmed": (
+        "Your seat at {workshop} is confirmed",
+        "Dear {first_name},\n\n"
+        "your registration for {workshop} ({dates}, {venue}) is confirmed.\n\n"
+        "Your check-in code is {checkin_code}; show this mail (or its QR code) at the desk.\n\n"
+        "See or change your registration, or cancel it, here:\n{manage_url}\n",
+    ),
+    "waitlisted": (
+        "You are on the waiting list for {workshop}",
+        "Dear {first_name},\n\n"
+        "{workshop} is full, so we put you on the waiting list, in position {position}.\n"
+        "When a seat frees up you move up automatically, and we write to you at once.\n\n"
+        "Your registration, your position, and a way to leave the list:\n{manage_url}\n",
+    ),
+    "promoted": (
+        "You're in: a seat at {workshop} is yours",
+        "Dear {first_name},\n\n"
+        "a seat has freed up and it is yours: your registration for {workshop} ({dates}, "
+        "{venue}) is now confirmed.\n\n"
+        "Your check-in code is {checkin_code}.\n\n"
+        "If you can no longer come, please cancel so the next person gets the seat:\n"
+        "{manage_url}\n",
+    ),
+    "pending": (
+        "We received your registration for {workshop}",
+        "Dear {first_name},\n\n"
+        "thank you for registering for {workshop}. The organizers approve registrations "
+        "one by one; we will write to you when they have decided.\n\n"
+        "Your registration:\n{manage_url}\n",
+    ),
+    "approved": (
+        "Your registration for {workshop} is approved",
+        "Dear {first_name},\n\n"
+        "the organizers approved your registration for {workshop}. Your status: {status}.\n\n"
+        "Your registration:\n{manage_url}\n",
+    ),
+    "rejected": (
+        "Your registration for {workshop}",
+        "Dear {first_name},\n\n"
+        "we are sorry: the organizers could not accept your registration for {workshop}.\n",
+    ),
+    "cancelled": (
+        "Your registration for {workshop} is cancelled",
+        "Dear {first_name},\n\n"
+        "your registration for {workshop} is cancelled. Thank you for letting us know.\n",
+    ),
+    "reminder": (
+        "See you soon at {workshop}",
+        "Dear {first_name},\n\n"
+        "{workshop} starts soon: {dates}, {venue}.\n\n"
+        "Your check-in code is {checkin_code}.\n"
+        "If you can no longer come, please cancel so the next person gets your seat:\n"
+        "{manage_url}\n",
+    ),
+    "link": (
+        "Your registration link for {workshop}",
+        "Dear {first_name},\n\n"
+        "you (or someone using your address) asked for your registration link for {workshop}. "
+        "Your status: {status}.\n\n{manage_url}\n",
+    ),
+}
+
+PLACEHOLDERS = (
+    "first_name",
+    "last_name",
+    "workshop",
+    "dates",
+    "venue",
+    "manage_url",
+    "status",
+    "position",
+    "checkin_code",
+)
+
+
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """Replace {name} placeholders; unknown ones stay as typed (no format-string tricks)."""
+    return PLACEHOLDER.sub(lambda m: str(values.get(m[1], m[0])), text)

@@ -1,0 +1,197 @@
+"""Public registration pages: parse the request, call a service, translate the outcome."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from registration import services
+from registration.emails import waitlist_position
+from registration.forms import CheckInForm, RegistrationForm
+from registration.models import Question, Registration
+from registration.ratelimit import over_limit
+from registration.tokens import manage_link_token
+from workshops.models import Workshop
+from workshops.selectors import visible_workshop
+
+
+def _questions(workshop: Workshop) -> list[Question]:
+    return list(Question.objects.filter(workshop=workshop))
+
+
+def availability(workshop: Workshop, conf, now=None) -> dict:
+    """What the form page says before anyone types: window, seats, waiting list."""
+    now = now or timezone.now()
+    state = conf.window_state(now) if conf else "not_open"
+    seats = services.free_seats(workshop, conf) if conf else None
+    full = seats == 0 and not (conf and conf.requires_approval)
+    notice = ""
+    if state != "open":
+        try:
+            services.check_window(conf, now)
+        except services.RegistrationError as exc:
+            notice = str(exc)
+    return {
+        "state": state,
+        "notice": notice,
+        "full": full,
+        "waitlist": bool(conf and conf.waitlist_enabled),
+        "seats_left": seats if conf and conf.show_remaining_seats else None,
+        "accepts": state == "open" and (not full or (conf and conf.waitlist_enabled)),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = visible_workshop(slug=slug, user=request.user)
+    conf = services.settings_for(workshop)
+    if conf is None:
+        raise Http404("This workshop takes no registrations here.")
+    questions = _questions(workshop)
+    form = RegistrationForm(request.POST or None, conf=conf, questions=questions)
+    if request.method == "POST":
+        limit = getattr(settings, "REGISTRATION_POSTS_PER_MINUTE", 20)
+        if over_limit(request, scope="register", limit=limit):
+            messages.error(request, "Too many attempts from your network; wait a minute.")
+            return _form_page(request, workshop, conf, form, status=429)
+        if form.is_valid():
+            if form.is_bot:
+                return redirect("registration:thanks", slug=workshop.slug)
+            return _submit(request, workshop, form)
+    return _form_page(request, workshop, conf, form)
+
+
+def _submit(request: HttpRequest, workshop: Workshop, form: RegistrationForm) -> HttpResponse:
+    try:
+        registration = services.register_attendee(workshop=workshop, data=form.to_data())
+    except services.AlreadyRegistered as exc:
+        services.send_link_again(registration=exc.registration)
+        messages.info(
+            request,
+            "This address is already registered. We have sent the link to your registration "
+            "to it again.",
+        )
+        return redirect("registration:thanks", slug=workshop.slug)
+    except services.RegistrationError as exc:
+        form.add_error(None, str(exc))
+        return _form_page(request, workshop, services.settings_for(workshop), form)
+    return redirect(registration.get_absolute_url())
+
+
+def _form_page(request, workshop, conf, form, status: int = 200) -> HttpResponse:
+    with timezone.override(workshop.tz):
+        return render(
+            request,
+            "registration/register.html",
+            {"workshop": workshop, "form": form, "availability": availability(workshop, conf)},
+            status=status,
+        )
+
+
+def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = visible_workshop(slug=slug, user=request.user)
+    return render(request, "registration/thanks.html", {"workshop": workshop})
+
+
+def _registration_from_link(pk: int, token: str) -> Registration:
+    registration = get_object_or_404(Registration.objects.select_related("workshop"), pk=pk)
+    if not manage_link_token.check_token(registration, token):
+        raise Http404("No such registration.")
+    return registration
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    registration = _registration_from_link(pk, token)
+    workshop = registration.workshop
+    conf = services.settings_for(workshop)
+    questions = _questions(workshop)
+    form = None
+    if registration.is_active and conf is not None:
+        form = RegistrationForm(
+            request.POST if request.POST.get("action") == "update" else None,
+            conf=conf,
+            questions=questions,
+            editing=True,
+            initial=RegistrationForm.initial_from(registration, questions),
+        )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "cancel":
+                services.cancel_registration(registration=registration)
+                messages.success(request, "Your registration is cancelled.")
+                return redirect(request.path)
+            if action == "update" and form is not None and form.is_valid():
+                services.update_details(
+                    registration=registration, data=form.to_data(email=registration.email)
+                )
+                messages.success(request, "Your details are saved.")
+                return redirect(request.path)
+        except services.RegistrationError as exc:
+            messages.error(request, str(exc))
+            return redirect(request.path)
+    registration.refresh_from_db()
+    with timezone.override(workshop.tz):
+        return render(
+            request,
+            "registration/manage.html",
+            {
+                "workshop": workshop,
+                "registration": registration,
+                "position": waitlist_position(registration),
+                "form": form,
+            },
+            status=400 if request.method == "POST" else 200,
+        )
+
+
+def _managed_workshop(request: HttpRequest, slug: str) -> Workshop:
+    if not (request.user.is_authenticated and request.user.is_staff):
+        raise Http404
+    return get_object_or_404(Workshop.objects.managed_by(request.user), slug=slug)
+
+
+@require_http_methods(["GET", "POST"])
+def checkin(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = _managed_workshop(request, slug)
+    form = CheckInForm(request.POST or None)
+    arrived = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            arrived = services.check_in(workshop=workshop, code=form.cleaned_data["code"])
+        except services.CheckInRefused as exc:
+            form.add_error("code", str(exc))
+        else:
+            form = CheckInForm()
+    counts = {
+        "confirmed": Registration.objects.filter(workshop=workshop).confirmed().count(),
+        "arrived": Registration.objects.filter(
+            workshop=workshop, checked_in_at__isnull=False
+        ).count(),
+    }
+    return render(
+        request,
+        "registration/checkin.html",
+        {"workshop": workshop, "form": form, "arrived": arrived, "counts": counts},
+    )
+
+
+def participants(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = visible_workshop(slug=slug, user=request.user)
+    conf = services.settings_for(workshop)
+    if conf is None or not conf.participant_list_public:
+        raise Http404("The participant list is not public.")
+    people = (
+        Registration.objects.filter(workshop=workshop, list_consent=True)
+        .confirmed()
+        .order_by("last_name", "first_name")
+        .only("first_name", "last_name", "affiliation")
+    )
+    return render(
+        request, "registration/participants.html", {"workshop": workshop, "people": people}
+    )

@@ -1,0 +1,195 @@
+"""Real parts for outbox tests: an SMTP sink and a Celery worker running as a subprocess.
+
+The worker is started once per test session on a queue of its own, so parallel runs of other
+developers (and the tests' own leftovers) never hand it a message that is not ours. Tests that
+use it need the broker and PostgreSQL (the worker connects to the test database).
+"""
+
+from __future__ import annotations
+
+import email
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import Message
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.db import connection
+
+from config.celery_app import app as celery_app
+
+WORKER_START_TIMEOUT = 60.0
+WORKER_STOP_TIMEOUT = 15.0
+
+
+@dataclass
+class SmtpSink:
+    """The outside world's mail server: accepts everything and keeps it."""
+
+    host: str
+    port: int
+    _messages: list[Message] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _defer: int = 0
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        with self._lock:
+            if self._defer:
+                self._defer -= 1
+                return "451 4.3.0 Try again later"
+            self._messages.append(email.message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+    def defer_next(self, count: int) -> None:
+        """Answer the next ``count`` messages with a temporary failure (451)."""
+        with self._lock:
+            self._defer = count
+
+    @property
+    def messages(self) -> list[Message]:
+        with self._lock:
+            return list(self._messages)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._messages.clear()
+            self._defer = 0
+
+    def wait_for(self, count: int, *, timeout: float = 20.0) -> list[Message]:
+        """Return the messages once at least ``count`` arrived, or all there are at timeout."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+
+@dataclass(frozen=True)
+class WorkerHandle:
+    queue: str
+    nodename: str
+    log: Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def _smtp_sink_server() -> Iterator[SmtpSink]:
+    sink = SmtpSink(host="127.0.0.1", port=free_port())
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_sink(_smtp_sink_server: SmtpSink) -> SmtpSink:
+    """A fresh view of the session's SMTP sink: no messages from earlier tests."""
+    _smtp_sink_server.clear()
+    return _smtp_sink_server
+
+
+def worker_database_url() -> str:
+    """The URL of the database pytest-django created, for a process outside this one."""
+    db = connection.settings_dict
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    credentials = f"{user}{password}@" if user else ""
+    host = db["HOST"] or "127.0.0.1"
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{credentials}{host}{port}/{quote(db['NAME'], safe='')}"
+
+
+def _wait_until_ready(process: subprocess.Popen, handle: WorkerHandle) -> None:
+    deadline = time.monotonic() + WORKER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"celery worker exited:\n{handle.log.read_text()}")
+        if celery_app.control.ping(destination=[handle.nodename], timeout=0.5):
+            return
+    raise RuntimeError(f"celery worker not ready in time:\n{handle.log.read_text()}")
+
+
+def _delete_queue_keys(handle: WorkerHandle) -> None:
+    """Remove what this session left in Redis, and nothing else (never FLUSHDB)."""
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    try:
+        marks = (handle.queue, celery_app.control.mailbox.oid)
+        for mark in marks:
+            keys = list(client.scan_iter(match=f"*{mark}*", count=500))
+            if keys:
+                client.delete(*keys)
+        for binding in client.scan_iter(match="_kombu.binding*pidbox", count=500):
+            stale = [m for m in client.smembers(binding) if any(x.encode() in m for x in marks)]
+            if stale:
+                client.srem(binding, *stale)
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def _celery_worker_process(
+    django_db_setup, _smtp_sink_server: SmtpSink, tmp_path_factory
+) -> Iterator[WorkerHandle]:
+    queue = f"test-outbox-{uuid.uuid4().hex[:12]}"
+    handle = WorkerHandle(
+        queue=queue,
+        nodename=f"{queue}@localhost",
+        log=tmp_path_factory.mktemp("celery") / "worker.log",
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": worker_database_url(),
+        "CONN_MAX_AGE": "0",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "EMAIL_URL": f"smtp://{_smtp_sink_server.host}:{_smtp_sink_server.port}",
+        "EMAIL_TIMEOUT": "5",
+        "MAIL_RETRY_BACKOFF_MAX": "2",
+    }
+    command = [
+        *(sys.executable, "-m", "celery", "-A", "config", "worker"),
+        *("--pool=solo", "--concurrency=1", "-Q", queue, "-n", handle.nodename),
+        *("--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"),
+    ]
+    with handle.log.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_until_ready(process, handle)
+        yield handle
+    finally:
+        process.terminate()
+        try:
+            process.wait(WORKER_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        _delete_queue_keys(handle)
+
+
+@pytest.fixture
+def celery_worker(
+    _celery_worker_process: WorkerHandle, transactional_db, smtp_sink: SmtpSink
+) -> Iterator[WorkerHandle]:
+    """Publish this test's tasks to the session's real worker instead of running them eagerly."""
+    conf = celery_app.conf
+    previous = conf.task_always_eager, conf.task_default_queue
+    conf.task_always_eager = False
+    conf.task_default_queue = _celery_worker_process.queue
+    yield _celery_worker_process
+    conf.task_always_eager, conf.task_default_queue = previous
