@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "allauth",
+    "allauth.account",
     "accounts",
     "workshops",
     "registration",
@@ -53,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,6 +99,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if env.str("CACHE_URL", default=""):
     CACHES = {"default": env.cache("CACHE_URL")}
+    if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        # The same backend, minus a new redis-py client per operation (config/redis_cache.py).
+        CACHES["default"]["BACKEND"] = "config.redis_cache.RedisCache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -106,7 +112,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # the admin's own login
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Speakers sign in through allauth; the admin keeps its own login page whatever LOGIN_URL says.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "submissions:mine"
+
+# Speaker accounts (django-allauth): email and password only, the address verified before the
+# first login; every mail allauth sends goes through our outbox (accounts.adapter).
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Workshops] "
+ACCOUNT_LOGOUT_REDIRECT_URL = "workshops:home"
 
 LANGUAGE_CODE = "en"
 # Stored in UTC; every page about a workshop is rendered in that workshop's own zone.

@@ -5,10 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from registration import services
@@ -17,28 +16,8 @@ from registration.forms import EmailAttendeesForm
 from registration.mailtexts import DEFAULTS, PLACEHOLDERS
 from registration.models import MailText, Question, Registration, RegistrationSettings
 from workshops.access import WorkshopScopedAdmin
-from workshops.admin import WorkshopAdmin
+from workshops.admin import WorkshopAdmin, WorkshopZoneMixin, in_workshop_zone
 from workshops.models import Workshop
-
-
-class WorkshopZoneMixin:
-    """Show and read the datetimes of a workshop's object in that workshop's time zone."""
-
-    def _workshop_for(self, request: HttpRequest, object_id: str | None) -> Workshop | None:
-        if object_id:
-            obj = self.get_object(request, object_id)
-            return obj.workshop if obj else None
-        workshop_id = request.POST.get("workshop") or request.GET.get("workshop")
-        if workshop_id and str(workshop_id).isdigit():
-            return Workshop.objects.managed_by(request.user).filter(pk=workshop_id).first()
-        return None
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        workshop = self._workshop_for(request, object_id)
-        tz = workshop.tz if workshop else timezone.get_current_timezone()
-        extra_context = {**(extra_context or {}), "workshop_time_zone": str(tz)}
-        with timezone.override(tz):
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class RegistrationSettingsForm(forms.ModelForm):
@@ -75,13 +54,21 @@ class RegistrationSettingsForm(forms.ModelForm):
 @admin.register(RegistrationSettings)
 class RegistrationSettingsAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
     form = RegistrationSettingsForm
-    list_display = ("workshop", "opens_at", "closes_at", "capacity", "waitlist_enabled", "tools")
+    list_display = ("workshop", "opens", "closes", "capacity", "waitlist_enabled", "tools")
     list_select_related = ("workshop",)
     list_filter = ("waitlist_enabled", "requires_approval")
     search_fields = ("workshop__title",)
 
     def get_readonly_fields(self, request, obj=None):
         return ("workshop",) if obj else ()
+
+    @admin.display(description="opens (workshop's zone)", ordering="opens_at")
+    def opens(self, obj: RegistrationSettings) -> str:
+        return in_workshop_zone(obj.opens_at, obj.workshop)
+
+    @admin.display(description="closes (workshop's zone)", ordering="closes_at")
+    def closes(self, obj: RegistrationSettings) -> str:
+        return in_workshop_zone(obj.closes_at, obj.workshop)
 
     def save_model(self, request, obj, form, change):
         capacity = obj.capacity
@@ -118,7 +105,7 @@ class RegistrationSettingsAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
 @admin.register(Question)
 class QuestionAdmin(WorkshopScopedAdmin):
     list_display = ("label", "workshop", "kind", "required", "order")
-    list_filter = ("workshop", "kind", "required")
+    list_filter = (("workshop", admin.RelatedOnlyFieldListFilter), "kind", "required")
     search_fields = ("label",)
     list_select_related = ("workshop",)
 
@@ -126,7 +113,7 @@ class QuestionAdmin(WorkshopScopedAdmin):
 @admin.register(MailText)
 class MailTextAdmin(WorkshopScopedAdmin):
     list_display = ("kind", "workshop", "subject")
-    list_filter = ("workshop", "kind")
+    list_filter = (("workshop", admin.RelatedOnlyFieldListFilter), "kind")
     search_fields = ("subject", "body")
     list_select_related = ("workshop",)
 
@@ -171,7 +158,14 @@ class RegistrationAdmin(WorkshopScopedAdmin):
         "created_at",
         "checked_in_at",
     )
-    list_filter = ("status", "workshop", "career_stage", CheckedInFilter, "list_consent")
+    # RelatedOnly: the filter lists the workshops in this organizer's rows, not every title.
+    list_filter = (
+        "status",
+        ("workshop", admin.RelatedOnlyFieldListFilter),
+        "career_stage",
+        CheckedInFilter,
+        "list_consent",
+    )
     search_fields = ("first_name", "last_name", "email", "affiliation", "checkin_code")
     list_select_related = ("workshop",)
     date_hierarchy = "created_at"
@@ -222,6 +216,12 @@ class RegistrationAdmin(WorkshopScopedAdmin):
     def has_add_permission(self, request, *args) -> bool:
         # Registrations enter through the public form, whose rules (capacity, window) hold.
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting a seat would free it without moving the waiting list up: cancel first.
+        if obj is not None and obj.is_active:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description="self-service link")
     def manage_link(self, obj: Registration):

@@ -54,7 +54,7 @@ def registration_rows(queryset: QuerySet[Registration]) -> Iterator[list[str]]:
     )
     several = len({q.workshop_id for q in questions}) > 1
     yield [name for name, _ in FIELDS] + [
-        f"{q.workshop.slug}: {q.label}" if several else q.label for q in questions
+        _cell(f"{q.workshop.slug}: {q.label}" if several else q.label) for q in questions
     ]
     rows = queryset.select_related("workshop").order_by("workshop_id", "created_at", "pk")
     for registration in rows.iterator(chunk_size=2000):

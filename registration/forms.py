@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 
 from registration.models import Question, Registration, RegistrationSettings
@@ -36,7 +36,7 @@ class RegistrationForm(forms.Form):
     # A field no human sees or fills; bots fill every field they find.
     website = forms.CharField(
         required=False,
-        label="Leave this empty",
+        label="Spam check: leave this field empty",
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
@@ -58,10 +58,12 @@ class RegistrationForm(forms.Form):
             self.fields[question.field_name] = self._question_field(question)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # The honeypot is moved off screen but keeps its label, so that anyone who reaches it
+        # with a screen reader is told to leave it empty.
+        self.helper.layout = Layout(
+            *(Field(n, wrapper_class="hp-field") if n == "website" else n for n in self.fields)
+        )
         self.helper.add_input(Submit("submit", "Save changes" if editing else "Register"))
-        if "website" in self.fields:
-            self.fields["website"].widget.attrs["class"] = "visually-hidden"
-            self.fields["website"].label = ""
 
     def _apply_settings(self, conf: RegistrationSettings) -> None:
         for name, ask in (
@@ -103,16 +105,22 @@ class RegistrationForm(forms.Form):
             if self.cleaned_data.get(q.field_name) not in (None, "")
         }
 
+    def _value(self, name: str, default: Any) -> Any:
+        if name in self.fields:
+            return self.cleaned_data.get(name, default)
+        # A question the form no longer asks keeps the earlier answer (initial when editing).
+        return self.initial.get(name, default)
+
     def to_data(self, *, email: str = "") -> RegistrationData:
         data = self.cleaned_data
         return RegistrationData(
             first_name=data["first_name"],
             last_name=data["last_name"],
             email=email or data["email"],
-            affiliation=data.get("affiliation", ""),
-            career_stage=data.get("career_stage", ""),
-            dietary_needs=data.get("dietary_needs", ""),
-            list_consent=data.get("list_consent", False),
+            affiliation=self._value("affiliation", ""),
+            career_stage=self._value("career_stage", ""),
+            dietary_needs=self._value("dietary_needs", ""),
+            list_consent=self._value("list_consent", False),
             answers=self.answers(),
         )
 

@@ -1,9 +1,8 @@
 """Built-in wording of the registration mails, and the placeholders organizers may use."""
 
-import re
-from collections.abc import Mapping
+from workshops.mail import fill_placeholders as fill
 
-PLACEHOLDER = re.compile(r"\{(\w+)\}")
+__all__ = ["DEFAULTS", "PLACEHOLDERS", "fill"]
 
 DEFAULTS: dict[str, tuple[str, str]] = {
     "confirmed": (
@@ -80,7 +79,3 @@ PLACEHOLDERS = (
     "checkin_code",
 )
 
-
-def fill(text: str, values: Mapping[str, str]) -> str:
-    """Replace {name} placeholders; unknown ones stay as typed (no format-string tricks)."""
-    return PLACEHOLDER.sub(lambda m: str(values.get(m[1], m[0])), text)

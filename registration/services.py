@@ -14,7 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -132,11 +133,21 @@ def check_window(conf: RegistrationSettings | None, now) -> None:
 @transaction.atomic
 def register_attendee(*, workshop: Workshop, data: RegistrationData, now=None) -> Registration:
     """Confirm, waitlist or hold for approval; never more confirmed than capacity."""
+    registration = Registration(workshop=workshop, **data.as_fields())
+    # Everything registering waits on holds this lock: check the person's details before it.
+    registration.full_clean(exclude=["status"], validate_constraints=False)
     workshop = lock_workshop(workshop)
     now = now or timezone.now()
     conf = settings_for(workshop)
     check_window(conf, now)
-    existing = Registration.objects.filter(workshop=workshop).active().with_email(data.email)
+    # The unique constraint's own expression, so that its index answers (``iexact`` would
+    # compare UPPER() and scan every registration of the workshop while holding the lock).
+    existing = (
+        Registration.objects.filter(workshop=workshop)
+        .active()
+        .alias(email_key=Lower("email"))
+        .filter(email_key=Lower(Value(registration.email)))
+    )
     if (found := existing.first()) is not None:
         raise AlreadyRegistered(found)
 
@@ -151,14 +162,12 @@ def register_attendee(*, workshop: Workshop, data: RegistrationData, now=None) -
     else:
         raise WorkshopFull("The workshop is full.")
 
-    registration = Registration(
-        workshop=workshop, status=status, created_at=now, **data.as_fields()
-    )
+    # Taken under the lock, so that creation and queue times follow arrival order.
+    registration.workshop, registration.status, registration.created_at = workshop, status, now
     if status == Status.CONFIRMED:
         registration.confirmed_at = now
     if status == Status.WAITLISTED:
         registration.queued_at = now
-    registration.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             registration.save()

@@ -58,9 +58,10 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         if over_limit(request, scope="register", limit=limit):
             messages.error(request, "Too many attempts from your network; wait a minute.")
             return _form_page(request, workshop, conf, form, status=429)
+        # Checked before validation: a bot must learn nothing from the form's errors.
+        if form.is_bot:
+            return redirect("registration:thanks", slug=workshop.slug)
         if form.is_valid():
-            if form.is_bot:
-                return redirect("registration:thanks", slug=workshop.slug)
             return _submit(request, workshop, form)
     return _form_page(request, workshop, conf, form)
 

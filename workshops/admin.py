@@ -1,15 +1,21 @@
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest
-from django.utils.html import format_html
+from django.contrib.admin.utils import unquote
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 
-from workshops import mail
+from workshops import mail, schedule, services
 from workshops.access import WorkshopScopedAdmin, WorkshopScopedInline, is_organizer
+from workshops.admin_schedule import schedule_page
 from workshops.models import (
     KeyDate,
     OutgoingMail,
     Room,
     ScheduleItem,
+    ScheduleRelease,
     Series,
     SpeakerAppearance,
     SpeakerProfile,
@@ -32,6 +38,37 @@ class ZoneChoiceMixin:
             blank = [("", "— the workshop's zone —")] if db_field.blank else []
             kwargs["widget"] = forms.Select(choices=blank + zone_choices())
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class WorkshopZoneMixin:
+    """Show and read the datetimes of a workshop's object in that workshop's time zone."""
+
+    def _workshop_for(self, request: HttpRequest, object_id: str | None) -> Workshop | None:
+        if object_id:
+            obj = self.get_object(request, object_id)
+            return obj.workshop if obj else None
+        workshop_id = request.POST.get("workshop") or request.GET.get("workshop")
+        if workshop_id and str(workshop_id).isdigit():
+            return Workshop.objects.managed_by(request.user).filter(pk=workshop_id).first()
+        return None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        workshop = self._workshop_for(request, object_id)
+        tz = workshop.tz if workshop else timezone.get_current_timezone()
+        extra_context = {**(extra_context or {}), "workshop_time_zone": str(tz)}
+        with timezone.override(tz):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # The admin answers with a lazy TemplateResponse: render it while the zone holds,
+            # or the form shows UTC and saving it unchanged shifts every time by the offset.
+            if hasattr(response, "render"):
+                response.render()
+            return response
+
+
+def in_workshop_zone(value, workshop: Workshop) -> str:
+    if value is None:
+        return "—"
+    return date_format(timezone.localtime(value, workshop.tz), "j F Y, H:i")
 
 
 class KeyDateInline(ZoneChoiceMixin, WorkshopScopedInline, admin.TabularInline):
@@ -75,7 +112,16 @@ class RoomInline(WorkshopScopedInline, admin.TabularInline):
 @admin.register(Workshop)
 class WorkshopAdmin(ZoneChoiceMixin, WorkshopScopedAdmin):
     workshop_path = ""
-    list_display = ("title", "short_title", "kind", "start_date", "end_date", "published", "site")
+    list_display = (
+        "title",
+        "short_title",
+        "kind",
+        "start_date",
+        "end_date",
+        "published",
+        "schedule",
+        "site",
+    )
     list_filter = ("published", "kind", "series", "schedule_status")
     search_fields = ("title", "short_title", "slug", "venue_name", "city")
     prepopulated_fields = {"slug": ("short_title",)}
@@ -120,6 +166,43 @@ class WorkshopAdmin(ZoneChoiceMixin, WorkshopScopedAdmin):
         ("Who manages it", {"fields": ("organizers",)}),
     )
     filter_horizontal = ("organizers",)
+    actions = ("draft_talk_slots",)
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_schedule"
+        # Before the inherited URLs: their "<path:object_id>/" would swallow ".../schedule/".
+        return [
+            path(
+                "<path:object_id>/schedule/",
+                self.admin_site.admin_view(self.schedule_view),
+                name=name,
+            ),
+            *super().get_urls(),
+        ]
+
+    def schedule_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        workshop = self.get_object(request, unquote(object_id))
+        if workshop is None or not self.has_change_permission(request, workshop):
+            raise Http404("No such workshop.")
+        with timezone.override(workshop.tz):
+            return schedule_page(self, request, workshop)
+
+    @admin.display(description="Schedule")
+    def schedule(self, obj: Workshop):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:workshops_workshop_schedule", args=[obj.pk]),
+            obj.get_schedule_status_display().lower(),
+        )
+
+    @admin.action(description="Draft talk slots for confirmed speakers")
+    def draft_talk_slots(self, request, queryset):
+        created = sum(
+            len(services.draft_items_for_speakers(workshop=workshop)) for workshop in queryset
+        )
+        self.message_user(
+            request, f"{created} talk slot(s) drafted for confirmed speakers.", messages.SUCCESS
+        )
 
     def get_queryset(self, request: HttpRequest):
         qs = Workshop.objects.all()
@@ -254,8 +337,8 @@ class RoomAdmin(WorkshopScopedAdmin):
 
 
 @admin.register(ScheduleItem)
-class ScheduleItemAdmin(WorkshopScopedAdmin):
-    list_display = ("display_title", "kind", "workshop", "start", "end", "room")
+class ScheduleItemAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
+    list_display = ("display_title", "kind", "workshop", "when", "room")
     list_filter = ("workshop", "kind", "room")
     search_fields = ("title", "abstract", "speakers__name")
     list_select_related = ("workshop", "room")
@@ -264,6 +347,69 @@ class ScheduleItemAdmin(WorkshopScopedAdmin):
 
     def view_on_site(self, obj: ScheduleItem) -> str:
         return obj.workshop.get_absolute_url()
+
+    @admin.display(description="when (workshop's zone)", ordering="start")
+    def when(self, obj: ScheduleItem) -> str:
+        if obj.start is None:
+            return "not placed"
+        return schedule.format_slot(obj.start, obj.end, None, obj.workshop.tz)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the speakers are saved: a double-booked speaker is a conflict too.
+        for conflict in schedule.conflicts_for_item(form.instance):
+            self.message_user(request, conflict.message, messages.WARNING)
+
+
+@admin.register(ScheduleRelease)
+class ScheduleReleaseAdmin(WorkshopScopedAdmin):
+    """Releases are written by publishing from the schedule page; here they are only read."""
+
+    list_display = ("version", "workshop", "status", "published", "published_by", "summary")
+    list_filter = (("workshop", admin.RelatedOnlyFieldListFilter), "status")
+    list_select_related = ("workshop", "published_by")
+    search_fields = ("version", "notes", "workshop__title")
+    fields = (
+        "workshop",
+        "version",
+        "status",
+        "published",
+        "published_by",
+        "notes",
+        "summary",
+        "change_lines",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("snapshot")
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    # Deleting stays with the organizers: a workshop's deletion cascades to its releases,
+    # and the admin refuses to delete what holds rows one may not delete.
+
+    @admin.display(description="published (workshop's zone)", ordering="published_at")
+    def published(self, obj: ScheduleRelease) -> str:
+        return in_workshop_zone(obj.published_at, obj.workshop)
+
+    @admin.display(description="changes")
+    def summary(self, obj: ScheduleRelease) -> str:
+        counts = [(kind, len(obj.changes.get(kind, []))) for kind in schedule.CHANGE_KINDS]
+        return ", ".join(f"{n} {kind}" for kind, n in counts if n) or "no change"
+
+    @admin.display(description="what changed")
+    def change_lines(self, obj: ScheduleRelease):
+        lines = schedule.describe_changes(obj.changes, obj.workshop.tz)
+        if not lines:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line.text,) for line in lines))
+        )
 
 
 @admin.register(OutgoingMail)

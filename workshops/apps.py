@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class WorkshopsConfig(AppConfig):
     name = "workshops"
     verbose_name = "Workshops"
+
+    def ready(self) -> None:
+        from workshops import signals
+
+        signals.connect()

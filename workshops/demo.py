@@ -698,11 +698,14 @@ def demo_start_date(today: dt.date) -> dt.date:
     return earliest + dt.timedelta(days=(TUESDAY - earliest.weekday()) % 7)
 
 
+DEMO_SLUG = "demo-workshop"
+
+
 def load_demo_workshop(*, today: dt.date) -> Workshop:
     """Upsert the fictional upcoming workshop, its dates recomputed from today."""
     start = demo_start_date(today)
     workshop = upsert_workshop(
-        slug="demo-workshop",
+        slug=DEMO_SLUG,
         title="Demo Workshop on Sparse and Low-Rank Models (demo data)",
         short_title="Demo Workshop",
         tagline="Demo data: a fictional workshop to try every flow of the platform.",

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from workshops.timezones import AOE
+from workshops.validators import validate_orcid
 
 
 def validate_time_zone(value: str) -> None:
@@ -335,6 +336,13 @@ class SpeakerProfile(models.Model):
     name = models.CharField(max_length=200)
     affiliation = models.CharField(max_length=250, blank=True)
     homepage = models.URLField(blank=True)
+    orcid = models.CharField(
+        "ORCID iD",
+        max_length=19,
+        blank=True,
+        validators=[validate_orcid],
+        help_text="0000-0002-1825-0097",
+    )
     bio = models.TextField(blank=True, help_text="Markdown.")
     photo = models.ImageField(upload_to=speaker_photo_path, blank=True)
     email = models.EmailField(blank=True, help_text="Never shown publicly.")
@@ -447,6 +455,9 @@ class ScheduleItem(WorkshopChild):
     )
     speakers = models.ManyToManyField(SpeakerProfile, blank=True, related_name="schedule_items")
     abstract = models.TextField(blank=True, help_text="Markdown.")
+    revision = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Bumped by each release that changes this item."
+    )
 
     class Meta(WorkshopChild.Meta):
         ordering = [models.F("start").asc(nulls_last=True), "order", "pk"]
@@ -482,6 +493,37 @@ class ScheduleItem(WorkshopChild):
     @property
     def is_break(self) -> bool:
         return self.kind in self.BREAK_KINDS
+
+
+class ScheduleRelease(models.Model):
+    """A published version of a workshop's schedule, with what changed since the last one."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="releases")
+    version = models.CharField(max_length=60, help_text="For example “v2” or “2024-11-20”.")
+    status = models.CharField(
+        max_length=12,
+        choices=[c for c in Workshop.ScheduleStatus.choices if c[0] != "hidden"],
+        default=Workshop.ScheduleStatus.TENTATIVE,
+    )
+    notes = models.TextField(blank=True, help_text="Change notes shown in the public changelog.")
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    snapshot = models.JSONField(default=list, help_text="The items as published.")
+    changes = models.JSONField(
+        default=dict, help_text="Added, removed, moved and retitled items since the last release."
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "version"], name="unique_release_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workshop} {self.version}"
 
 
 class OutgoingMailQuerySet(models.QuerySet):

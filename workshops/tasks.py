@@ -22,6 +22,12 @@ def deliver_mail(self, *, mail_id: int) -> None:
         return
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_mails(*, mail_ids: list[int]) -> None:
+    # One task for a batch (queue_mails()): a mail that fails for now gets a task of its own.
+    mail.deliver_many(mail_ids)
+
+
 @shared_task(acks_late=True)
 def requeue_stale_mail() -> int:
     return mail.requeue_stale()

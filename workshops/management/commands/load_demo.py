@@ -2,7 +2,10 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
 
+from registration.demo import open_demo_registration
 from workshops import demo
 
 
@@ -20,7 +23,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, with_users: bool = False, **options) -> None:
-        workshops = demo.load_demo()
+        with transaction.atomic():
+            workshops = demo.load_demo()
+            demo_workshop = next(w for w in workshops if w.slug == demo.DEMO_SLUG)
+            open_demo_registration(demo_workshop, today=timezone.localdate())
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(workshops)} demo workshops:"))
         for workshop in workshops:
             self.stdout.write(f"  {workshop.get_absolute_url()}  {workshop}")

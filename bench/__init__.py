@@ -1,0 +1,1 @@
+"""Benchmarks: scripts run by hand against PostgreSQL, never part of the test suite."""

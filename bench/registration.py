@@ -1,0 +1,400 @@
+"""Load the public registration form through gunicorn and PostgreSQL, against a baseline.
+
+    .venv/bin/python bench/registration.py [--clients 32] [--total 2000] [--capacity 500]
+
+Not a test: it needs PostgreSQL and Redis on 127.0.0.1, takes about a minute, and prints
+registrations/s and latency for two paths through the same gunicorn:
+
+- form: the real page, /workshops/<slug>/register/, with its rate limit, row lock, capacity
+  check, waiting list and outbox mail (handed to a Redis broker no worker reads, as in
+  production where a separate worker delivers);
+- baseline: bench/baseline_views.py, the same CSRF-checked form validated and one row inserted,
+  nothing else (only routed by bench/settings.py, so it never ships).
+
+Each client GETs the form once for its CSRF cookie and token, then POSTs new people until
+``--total`` registrations are in. It drops and recreates its own database each run, checks
+that exactly ``--capacity`` people got a seat and everyone else is waiting, and prints PASS if
+the form reaches half the baseline's throughput with a p99 under 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts bench/ first on the path, where this file would shadow the
+# project's own ``registration`` app.
+sys.path[0] = str(ROOT)
+
+HOST = "127.0.0.1"
+TARGET_RATIO = 0.5
+TARGET_P99_MS = 200.0
+BROKER_DB = 14  # a Redis database of its own: the queued tasks are deleted at the end
+
+
+@dataclass
+class Phase:
+    name: str
+    path: str
+    latencies: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: int) -> float:
+        """Return the p-th percentile latency in milliseconds."""
+        if len(self.latencies) < 2:
+            return self.latencies[0] * 1000 if self.latencies else float("nan")
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[p - 1] * 1000
+
+    def line(self) -> str:
+        return (
+            f"{self.name:<9} {len(self.latencies):>6} ok {len(self.failures):>4} failed  "
+            f"{self.throughput:8.1f} registrations/s  p50 {self.percentile(50):6.1f} ms  "
+            f"p99 {self.percentile(99):6.1f} ms"
+        )
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--total", type=int, default=2000, help="registrations per path")
+    parser.add_argument("--capacity", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--rounds", type=int, default=4, help="baseline/form alternations")
+    parser.add_argument("--postgres", default=f"postgres://postgres@{HOST}:5432")
+    parser.add_argument("--database", default="wp_bench_registration")
+    parser.add_argument("--redis", default=f"redis://{HOST}:6379")
+    parser.add_argument(
+        "--cache", choices=["redis", "locmem"], default="redis", help="rate-limit counter store"
+    )
+    parser.add_argument(
+        "--budget", type=float, default=150.0, help="seconds for all the timed rounds together"
+    )
+    parser.add_argument("--keep-database", action="store_true")
+    return parser.parse_args()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def recreate_database(args: argparse.Namespace, *, create: bool = True) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+        if create:
+            conn.execute(f'CREATE DATABASE "{args.database}"')
+
+
+def django_environment(args: argparse.Namespace, port: int) -> dict[str, str]:
+    """What gunicorn and this process run with: production settings, loosened for 127.0.0.1."""
+    broker = f"{args.redis}/{BROKER_DB}"
+    env = {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": f"{args.postgres}/{args.database}",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": HOST,
+        "SITE_URL": f"http://{HOST}:{port}",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "REGISTRATION_POSTS_PER_MINUTE": str(10**9),
+        "CELERY_BROKER_URL": broker,
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "LOG_LEVEL": "WARNING",
+        "VAR_DIR": tempfile.mkdtemp(prefix="wp-bench-"),
+    }
+    if args.cache == "redis":
+        env["CACHE_URL"] = broker
+    return env
+
+
+def set_up_workshops(args: argparse.Namespace) -> None:
+    """Migrate and create three open workshops: measured, baseline, warm-up."""
+    import datetime as dt
+
+    import django
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+    from registration.models import RegistrationSettings
+    from workshops.models import Workshop
+
+    today = timezone.localdate()
+    for slug, capacity in (("bench", args.capacity), ("bench-baseline", None), ("warm-up", None)):
+        workshop = Workshop.objects.create(
+            title=f"Benchmark {slug}",
+            slug=slug,
+            published=True,
+            time_zone="Europe/Paris",
+            start_date=today + dt.timedelta(days=30),
+            end_date=today + dt.timedelta(days=31),
+            venue_name="IDMC",
+            city="Nancy",
+            contact_email="contact@example.org",
+        )
+        RegistrationSettings.objects.create(
+            workshop=workshop,
+            opens_at=timezone.now() - dt.timedelta(days=1),
+            closes_at=timezone.now() + dt.timedelta(days=10),
+            capacity=capacity,
+            waitlist_enabled=True,
+        )
+    django.db.connections.close_all()
+
+
+def start_gunicorn(
+    args: argparse.Namespace, port: int, env: dict[str, str], log
+) -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "gunicorn", "config.wsgi",
+        "-w", str(args.workers), "-b", f"{HOST}:{port}", "--log-level", "warning",
+    ]  # fmt: skip
+    server = subprocess.Popen(
+        command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log, start_new_session=True
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}; see {log.name}")
+        try:
+            status, _, _ = request("GET", port, "/workshops/bench/register/")
+        except OSError:
+            time.sleep(0.2)
+            continue
+        if status == 200:
+            return server
+        raise SystemExit(f"the form page answered {status}; see {log.name}")
+    raise SystemExit("gunicorn did not answer within 30 s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def request(
+    method: str, port: int, path: str, body: str = "", cookie: str = ""
+) -> tuple[int, dict[str, str], str]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        headers = {"Cookie": cookie} if cookie else {}
+        if body:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body or None, headers=headers)
+        response = conn.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, text
+    finally:
+        conn.close()
+
+
+def csrf(port: int, slug: str) -> tuple[str, str]:
+    """GET the form as a visitor does; return the CSRF cookie header and the form's token."""
+    status, headers, page = request("GET", port, f"/workshops/{slug}/register/")
+    assert status == 200, status
+    cookie = re.search(r"csrftoken=([^;]+)", headers["set-cookie"]).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    return f"csrftoken={cookie}", token
+
+
+def person(n: int, token: str) -> str:
+    return urlencode(
+        {
+            "csrfmiddlewaretoken": token,
+            "first_name": f"Ada{n}",
+            "last_name": "Lovelace",
+            "email": f"ada{n}@example.org",
+            "affiliation": "Université de Lorraine",
+            "career_stage": "phd",
+            "dietary_needs": "",
+            "website": "",
+        }
+    )
+
+
+def run(
+    phase: Phase, args: argparse.Namespace, port: int, *, count: int, first: int, expect: str
+) -> None:
+    """POST ``count`` new people from ``--clients`` threads; time each POST."""
+    numbers = itertools.count(first)
+    remaining = itertools.count(count, -1)
+    guard = threading.Lock()
+    # Each path gets an equal share of the budget in each round; what is left out counts as
+    # unanswered, and fails the run.
+    timeout = args.budget / (2 * args.rounds)
+    deadline: list[float] = []
+    ready = threading.Barrier(
+        args.clients + 1, action=lambda: deadline.append(time.monotonic() + timeout)
+    )
+
+    def next_number() -> int | None:
+        with guard:
+            if next(remaining) <= 0 or time.monotonic() > deadline[0]:
+                return None
+            return next(numbers)
+
+    def client() -> None:
+        cookie, token = csrf(port, "bench")
+        ready.wait()
+        while (n := next_number()) is not None:
+            started = time.perf_counter()
+            try:
+                status, headers, _ = request("POST", port, phase.path, person(n, token), cookie)
+            except OSError as exc:
+                phase.failures.append(repr(exc))
+                continue
+            elapsed = time.perf_counter() - started
+            if status == 302 and re.fullmatch(expect, headers.get("location", "")):
+                phase.latencies.append(elapsed)
+            else:
+                phase.failures.append(f"{status} {headers.get('location', '')}")
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(args.clients)]
+    for thread in threads:
+        thread.start()
+    ready.wait(timeout=60)
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join(timeout=timeout + 15)
+    phase.seconds += time.perf_counter() - started
+
+
+def warm_up(args: argparse.Namespace, port: int) -> None:
+    """Let every worker import and connect before anything is timed."""
+    for path, first in (("/workshops/warm-up/register/", 10**6), ("/bench/baseline/warm-up/", 0)):
+        run(Phase("warm-up", path), args, port, count=8 * args.workers, first=first, expect=".*")
+
+
+def outcome(args: argparse.Namespace) -> dict[str, int]:
+    from django.db.models import Count
+
+    from registration.models import Registration
+    from workshops.models import OutgoingMail
+
+    counts = dict(
+        Registration.objects.filter(workshop__slug="bench")
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    counts["mails"] = OutgoingMail.objects.filter(workshop__slug="bench").count()
+    return counts
+
+
+def forget_queued_tasks(args: argparse.Namespace) -> None:
+    """Delete what the run left in its Redis database: the queued tasks and rate counters."""
+    import redis
+
+    client = redis.Redis.from_url(f"{args.redis}/{BROKER_DB}")
+    keys = [*client.scan_iter("celery*"), *client.scan_iter("_kombu.*")]
+    keys += list(client.scan_iter(":1:ratelimit:*"))
+    if keys:
+        client.delete(*keys)
+
+
+def main() -> int:
+    args = parse_args()
+    port = free_port()
+    env = django_environment(args, port)
+    os.environ.update(env)
+    recreate_database(args)
+    started = time.monotonic()
+    set_up_workshops(args)
+    print(f"database {args.database} ready in {time.monotonic() - started:.1f} s")
+
+    log_path = Path(env["VAR_DIR"]) / "gunicorn.log"
+    with open(log_path, "w") as log:
+        server = start_gunicorn(args, port, env, log)
+        try:
+            warm_up(args, port)
+            baseline = Phase("baseline", "/bench/baseline/bench-baseline/")
+            form = Phase("form", "/workshops/bench/register/")
+            # Alternate the two paths so that a change in the machine's load hits both alike.
+            chunk = -(-args.total // args.rounds)
+            for first in range(0, args.total, chunk):
+                count = min(chunk, args.total - first)
+                thanks = r"/workshops/bench-baseline/register/thanks/"
+                run(baseline, args, port, count=count, first=first, expect=thanks)
+                run(form, args, port, count=count, first=first, expect=r"/registrations/\d+/\w+/")
+        finally:
+            stop(server)
+            forget_queued_tasks(args)
+
+    counts = outcome(args)
+    from django.db import connections
+
+    connections.close_all()
+    if not args.keep_database:
+        recreate_database(args, create=False)
+
+    confirmed, waitlisted = counts.get("confirmed", 0), counts.get("waitlisted", 0)
+    ratio = form.throughput / baseline.throughput if baseline.throughput else 0.0
+    checks = {
+        f"every registration answered ({args.total} per path)": (
+            len(baseline.latencies) == len(form.latencies) == args.total
+        ),
+        f"confirmed == capacity ({confirmed} == {args.capacity})": confirmed == args.capacity,
+        f"confirmed + waitlisted == total ({confirmed + waitlisted} == {args.total})": (
+            confirmed + waitlisted == args.total
+        ),
+        f"one mail per registration ({counts['mails']})": counts["mails"] == args.total,
+        f"form/baseline throughput >= {TARGET_RATIO} ({ratio:.2f})": ratio >= TARGET_RATIO,
+        f"form p99 < {TARGET_P99_MS:.0f} ms ({form.percentile(99):.1f} ms)": (
+            form.percentile(99) < TARGET_P99_MS
+        ),
+    }
+    print(
+        f"\n{args.clients} clients, {args.total} registrations per path, capacity "
+        f"{args.capacity}, gunicorn -w {args.workers}, rate-limit cache: {args.cache}"
+    )
+    print(baseline.line())
+    print(form.line())
+    print(f"ratio     {ratio:.2f} (form throughput / baseline throughput)")
+    for failure in sorted(set(form.failures + baseline.failures))[:5]:
+        print(f"  failure: {failure}")
+    for check, ok in checks.items():
+        print(f"{'ok  ' if ok else 'FAIL'} {check}")
+    passed = all(checks.values())
+    print("PASS" if passed else f"FAIL (gunicorn log: {log_path})")
+    if passed:
+        shutil.rmtree(env["VAR_DIR"])
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

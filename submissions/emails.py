@@ -1,0 +1,169 @@
+"""Which submission mail, to whom, with which text; queued in the outbox."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from django.conf import settings
+
+from submissions.models import Author, DecisionMailText, Review, Submission
+from submissions.tokens import confirmation_token
+from workshops.mail import Mail, RenderedMail, queue_mail, queue_mails
+from workshops.mail import fill_placeholders as fill
+from workshops.models import OutgoingMail
+
+DEFAULT_DECISION_TEXTS = {
+    "accept": (
+        "Your submission to {workshop} is accepted",
+        "Dear {first_name},\n\n"
+        "we are happy to tell you that “{title}” is {decision} at {workshop}.\n\n"
+        "Please confirm that you will present it (or tell us that you cannot):\n"
+        "{confirm_url}\n\n{reviews}",
+    ),
+    "reject": (
+        "Your submission to {workshop}",
+        "Dear {first_name},\n\n"
+        "thank you for submitting “{title}” to {workshop}. We are sorry that we could not "
+        "accept it this time.\n\n{reviews}",
+    ),
+}
+
+
+def confirm_url(submission: Submission) -> str:
+    return settings.SITE_URL + confirmation_url_path(submission)
+
+
+def confirmation_url_path(submission: Submission) -> str:
+    from django.urls import reverse
+
+    return reverse(
+        "submissions:confirm",
+        kwargs={"pk": submission.pk, "token": confirmation_token.make_token(submission)},
+    )
+
+
+TextKey = tuple[int, str, int | None]  # (workshop, decision, type or None for any type)
+
+
+def decision_texts(submissions: Sequence[Submission]) -> dict[TextKey, tuple[str, str]]:
+    """Return the workshops' own wordings for these submissions, in one query."""
+    rows = DecisionMailText.objects.filter(workshop_id__in={s.workshop_id for s in submissions})
+    return {(t.workshop_id, t.decision, t.type_id): (t.subject, t.body) for t in rows}
+
+
+def decision_text(
+    submission: Submission, texts: Mapping[TextKey, tuple[str, str]] | None = None
+) -> tuple[str, str]:
+    """Return (subject, body): by decision and type, else by decision, else built in."""
+    if texts is None:
+        texts = decision_texts([submission])
+    workshop, decision = submission.workshop_id, submission.decision
+    own = texts.get((workshop, decision, submission.type_id)) or texts.get(
+        (workshop, decision, None)
+    )
+    return own or DEFAULT_DECISION_TEXTS["accept" if submission.is_accepted else "reject"]
+
+
+def comments_for_authors(submissions: Sequence[Submission]) -> dict[int, list[str]]:
+    """Return each submission's comments to the authors, by reviewer, in one query."""
+    rows = (
+        Review.objects.filter(assignment__submission__in=[s.pk for s in submissions])
+        .order_by("assignment__reviewer__user__email", "assignment__pk")
+        .values_list("assignment__submission_id", "comments_to_authors")
+    )
+    comments = defaultdict(list)
+    for submission_id, text in rows:
+        if text.strip():
+            comments[submission_id].append(text.strip())
+    return comments
+
+
+def reviews_for_authors(submission: Submission, comments: list[str] | None = None) -> str:
+    if comments is None:
+        comments = comments_for_authors([submission]).get(submission.pk, [])
+    if not comments:
+        return ""
+    parts = [f"Review {i}:\n{text}" for i, text in enumerate(comments, 1)]
+    return "Comments from the reviewers:\n\n" + "\n\n".join(parts) + "\n"
+
+
+def _addressee_names(submissions: Sequence[Submission]) -> dict[int, str]:
+    """The submitter's name, else the first author's, else the address; at most one query."""
+    names = {s.pk: s.submitter.full_name for s in submissions if s.submitter.full_name}
+    missing = [s.pk for s in submissions if s.pk not in names]
+    if missing:
+        authors = Author.objects.filter(submission__in=missing).order_by(
+            "submission_id", "order", "pk"
+        )
+        for author in authors:
+            names.setdefault(author.submission_id, author.name)
+    for submission in submissions:
+        names.setdefault(submission.pk, submission.submitter.email)
+    return names
+
+
+def render_decision_mails(submissions: Sequence[Submission]) -> list[RenderedMail]:
+    """The decision mails exactly as they will go out (for the organizer's preview too).
+
+    Three queries whatever their number; load the submissions with their workshop, type and
+    submitter.
+    """
+    texts = decision_texts(submissions)
+    comments = comments_for_authors(submissions)
+    names = _addressee_names(submissions)
+    mails = []
+    for submission in submissions:
+        subject, body = decision_text(submission, texts)
+        name = names[submission.pk]
+        values = {
+            "first_name": name.split(" ")[0],
+            "name": name,
+            "title": submission.title,
+            "workshop": submission.workshop.title,
+            "decision": submission.get_decision_display().lower(),
+            "type": submission.type.name,
+            "confirm_url": confirm_url(submission) if submission.is_accepted else "",
+            "reviews": reviews_for_authors(submission, comments.get(submission.pk, [])),
+        }
+        mails.append(RenderedMail(subject=fill(subject, values), text=fill(body, values), html=""))
+    return mails
+
+
+def render_decision_mail(submission: Submission) -> RenderedMail:
+    return render_decision_mails([submission])[0]
+
+
+def queue_decision_mails(submissions: Sequence[Submission]) -> list[OutgoingMail]:
+    """Queue each submission's decision mail (once per submission, whatever happens)."""
+    rendered = render_decision_mails(submissions)
+    return queue_mails(
+        [
+            Mail(
+                key=f"decision:{submission.pk}",
+                to=submission.submitter.email,
+                template="submissions/emails/message",
+                context={
+                    "subject": mail.subject,
+                    "body": mail.text,
+                    "workshop": submission.workshop,
+                },
+                workshop=submission.workshop,
+            )
+            for submission, mail in zip(submissions, rendered, strict=True)
+        ]
+    )
+
+
+def queue_decision_mail(submission: Submission) -> OutgoingMail:
+    return queue_decision_mails([submission])[0]
+
+
+def queue_coauthor_mail(submission: Submission, author) -> None:
+    queue_mail(
+        key=f"coauthor:{submission.pk}:{author.email.lower()}",
+        to=author.email,
+        template="submissions/emails/coauthor",
+        context={"submission": submission, "author": author, "workshop": submission.workshop},
+        workshop=submission.workshop,
+    )

@@ -1,0 +1,147 @@
+"""The program committee's own pages: my assignments, one submission and my review of it.
+
+A reviewer reaches only their own assignments of submitted abstracts, and not one whose
+conflict of interest the organizers have not overridden; anything else is a 404, so the pages
+never tell whether a submission exists. In a blind review nothing on these pages, the PDF
+included, names the authors.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from submissions import services
+from submissions.models import Review, ReviewAssignment, Submission
+from submissions.pdf import PdfUnreadable, without_metadata
+from submissions.review_forms import ReviewForm
+
+CLOSED = "The decision has been sent to the authors; reviews can no longer change."
+
+
+def reviewable(user):
+    """Return the user's assignments, with what the pages and the conflict check need."""
+    return (
+        services.assignments_of(user)
+        .select_related("reviewer__user", "review", "submission__workshop__cfa")
+        .prefetch_related("submission__authors")
+        .order_by("-submission__workshop__start_date", "submission__workshop_id", "submission_id")
+    )
+
+
+def is_conflicted(assignment: ReviewAssignment) -> bool:
+    """An unresolved conflict: there is one, and no organizer gave a reason to override it."""
+    if assignment.conflict_override.strip():
+        return False
+    return bool(services.conflict_reason(assignment.reviewer, assignment.submission))
+
+
+def assignment_or_404(user, pk: int) -> ReviewAssignment:
+    assignment = get_object_or_404(reviewable(user), pk=pk)
+    if is_conflicted(assignment):
+        raise Http404("No such assignment.")
+    return assignment
+
+
+def is_blind(submission: Submission) -> bool:
+    try:
+        return submission.workshop.cfa.blind_review
+    except ObjectDoesNotExist:
+        return False
+
+
+def review_of(assignment: ReviewAssignment) -> Review | None:
+    try:
+        return assignment.review
+    except ObjectDoesNotExist:
+        return None
+
+
+@login_required
+@require_GET
+def assignment_list(request: HttpRequest) -> HttpResponse:
+    rows = [
+        {
+            "assignment": assignment,
+            "submission": assignment.submission,
+            "review": review_of(assignment),
+            "closed": assignment.submission.notified_at is not None,
+        }
+        for assignment in reviewable(request.user)
+        if not is_conflicted(assignment)
+    ]
+    return render(request, "submissions/review/list.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = assignment_or_404(request.user, pk)
+    submission = assignment.submission
+    review = review_of(assignment)
+    closed = submission.notified_at is not None
+    if request.method == "POST":
+        if closed:
+            messages.error(request, CLOSED)
+            return redirect(request.path)
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                services.save_review(assignment=assignment, data=form.to_data())
+            except services.SubmissionError as exc:
+                messages.error(request, str(exc))
+                return redirect(request.path)
+            messages.success(
+                request, "Your review is saved. You can change it until the decisions are sent."
+            )
+            return redirect(request.path)
+    else:
+        form = ReviewForm(initial=ReviewForm.initial_from(review), read_only=closed)
+    blind = is_blind(submission)
+    context = {
+        "assignment": assignment,
+        "submission": submission,
+        "workshop": submission.workshop,
+        "blind": blind,
+        "authors": [] if blind else list(submission.authors.all()),
+        "review": review,
+        "form": form,
+        "closed": closed,
+        "pdf_url": reverse("reviews:pdf", args=[assignment.pk]) if submission.pdf else "",
+    }
+    return render(request, "submissions/review/detail.html", context)
+
+
+@login_required
+@require_GET
+def review_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = assignment_or_404(request.user, pk)
+    submission = assignment.submission
+    if not submission.pdf:
+        raise Http404("This submission has no PDF.")
+    filename = f"submission-{submission.pk}.pdf"
+    try:
+        with submission.pdf.open("rb") as stored:
+            data = stored.read()
+    except OSError as exc:  # the row names a file the storage no longer has
+        raise Http404("This submission's PDF is missing.") from exc
+    if is_blind(submission):
+        try:
+            data = without_metadata(data)
+        except PdfUnreadable:
+            messages.error(
+                request,
+                "This PDF cannot be read well enough to remove its metadata, so it is not "
+                "shown in a blind review. Please tell the organizers.",
+            )
+            return redirect("reviews:detail", pk=assignment.pk)
+    response = FileResponse(io.BytesIO(data), content_type="application/pdf", filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,174 @@
+"""The program committee: conflicts of interest, assignments (by hand or solver), reviews."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from accounts.models import User
+from submissions.models import CommitteeMember, Review, ReviewAssignment, Submission
+from submissions.services.errors import ConflictOfInterest, NotAllowed, ReviewsClosed
+from workshops.models import Workshop
+
+__all__ = [
+    "ReviewData",
+    "assign_automatically",
+    "assign_reviewer",
+    "assignments_of",
+    "committee_user",
+    "conflict_reason",
+    "normalize_affiliation",
+    "save_review",
+]
+
+
+@dataclass(frozen=True)
+class ReviewData:
+    score: int
+    confidence: int
+    comments_to_authors: str = ""
+    confidential_comments: str = ""
+
+
+def normalize_affiliation(text: str) -> str:
+    return " ".join(text.casefold().replace(",", " ").split())
+
+
+def conflict_reason(member: CommitteeMember, submission: Submission) -> str:
+    """Return why ``member`` must not review ``submission`` ("" when they may)."""
+    user_email = member.user.email.casefold()
+    authors = list(submission.authors.all())
+    if submission.submitter_id == member.user_id or any(
+        a.email.casefold() == user_email for a in authors
+    ):
+        return "is an author of this submission"
+    mine = normalize_affiliation(member.affiliation)
+    if mine:
+        for author in authors:
+            if normalize_affiliation(author.affiliation) == mine:
+                return f"shares the affiliation “{member.affiliation}” with {author.name}"
+    return ""
+
+
+def committee_user(*, email: str, full_name: str = "") -> User:
+    """Return the account of this address, creating one without a password (and no mail).
+
+    The person sets a password by resetting it for that address; until then the account can
+    be assigned reviews but cannot log in.
+    """
+    email = email.strip()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
+    return user
+
+
+@transaction.atomic
+def assign_reviewer(
+    *, submission: Submission, member: CommitteeMember, override_reason: str = "", by=None
+) -> ReviewAssignment:
+    """Assign by hand; a conflict needs a written reason from the organizer."""
+    if member.workshop_id != submission.workshop_id:
+        raise NotAllowed("This reviewer is on another workshop's committee.")
+    reason = conflict_reason(member, submission)
+    if reason and not override_reason.strip():
+        raise ConflictOfInterest(f"{member.user} {reason}. Give a reason to assign them anyway.")
+    assignment, _ = ReviewAssignment.objects.get_or_create(
+        submission=submission,
+        reviewer=member,
+        defaults={
+            "conflict_override": override_reason.strip() if reason else "",
+            "assigned_by": by,
+        },
+    )
+    return assignment
+
+
+def _instance(workshop: Workshop):
+    from submissions.assignment import Paper, Reviewer
+
+    submissions = list(
+        Submission.objects.filter(workshop=workshop, status=Submission.Status.SUBMITTED)
+        .select_related("topic")
+        .prefetch_related("authors")
+    )
+    members = list(
+        CommitteeMember.objects.filter(workshop=workshop)
+        .select_related("user")
+        .prefetch_related("topics")
+    )
+    existing = list(
+        ReviewAssignment.objects.filter(submission__in=submissions).values_list(
+            "submission_id", "reviewer_id", "conflict_override"
+        )
+    )
+    overridden = {(s, r) for s, r, why in existing if why}
+    conflicts = {
+        (s.pk, m.pk)
+        for s in submissions
+        for m in members
+        if (s.pk, m.pk) not in overridden and conflict_reason(m, s)
+    }
+    papers = [
+        Paper(id=s.pk, topics=frozenset([s.topic_id] if s.topic_id else [])) for s in submissions
+    ]
+    reviewers = [
+        Reviewer(
+            id=m.pk,
+            topics=frozenset(t.pk for t in m.topics.all()),
+            min_load=m.min_load,
+            max_load=m.max_load,
+        )
+        for m in members
+    ]
+    return papers, reviewers, conflicts, {(s, r) for s, r, _ in existing}
+
+
+@transaction.atomic
+def assign_automatically(*, workshop: Workshop, k: int, by=None):
+    """Give every submitted abstract ``k`` reviewers (min-cost flow); raise Infeasible if not.
+
+    Existing assignments are kept and count toward ``k``; nothing is written when the
+    instance is infeasible.
+    """
+    from submissions.assignment import assign_reviewers
+
+    Workshop.objects.select_for_update().get(pk=workshop.pk)
+    papers, reviewers, conflicts, existing = _instance(workshop)
+    result = assign_reviewers(
+        papers=papers, reviewers=reviewers, k=k, conflicts=conflicts, existing=existing
+    )
+    new = [(s, r) for s, r in result.pairs if (s, r) not in existing]
+    ReviewAssignment.objects.bulk_create(
+        [ReviewAssignment(submission_id=s, reviewer_id=r, assigned_by=by) for s, r in new]
+    )
+    return result
+
+
+def assignments_of(user) -> QuerySet[ReviewAssignment]:
+    """Return the user's own assignments, and nobody else's."""
+    if not user.is_authenticated:
+        return ReviewAssignment.objects.none()
+    return ReviewAssignment.objects.filter(
+        reviewer__user=user, submission__status=Submission.Status.SUBMITTED
+    ).select_related("submission__workshop", "submission__type", "submission__topic")
+
+
+@transaction.atomic
+def save_review(*, assignment: ReviewAssignment, data: ReviewData) -> Review:
+    """Create or update a review; closed once the decision has been sent."""
+    submission = Submission.objects.select_for_update().get(pk=assignment.submission_id)
+    if submission.notified_at is not None:
+        raise ReviewsClosed("The decision has been sent; reviews can no longer change.")
+    if submission.status != Submission.Status.SUBMITTED:
+        raise ReviewsClosed("This submission was withdrawn.")
+    review = Review.objects.filter(assignment=assignment).first() or Review(assignment=assignment)
+    review.score = data.score
+    review.confidence = data.confidence
+    review.comments_to_authors = data.comments_to_authors.strip()
+    review.confidential_comments = data.confidential_comments.strip()
+    review.full_clean(exclude=["assignment"])
+    review.save()
+    return review

@@ -1,0 +1,276 @@
+"""The author's pages: parse the request, call a service, translate the outcome.
+
+Every page shows the author's own submissions only (404 for anybody else's); every change goes
+through the authoring services, which refuse it after the deadline or after a decision.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from submissions import services
+from submissions.forms import (
+    SubmissionForm,
+    author_formset,
+    authors_initial,
+    is_row_action,
+    rearranged_author_rows,
+)
+from submissions.models import CallForAbstracts, Submission
+from workshops.models import SpeakerProfile, Workshop
+from workshops.selectors import visible_workshop
+
+SAVE_ACTIONS = ("draft", "submit")
+
+
+def _own_submission(request: HttpRequest, pk: int) -> Submission:
+    """Return one of the user's own submissions; anybody else's is 404, not 403."""
+    return get_object_or_404(
+        Submission.objects.of(request.user).select_related("workshop__cfa", "type", "topic"),
+        pk=pk,
+    )
+
+
+@login_required
+def my_submissions(request: HttpRequest) -> HttpResponse:
+    submissions = list(
+        Submission.objects.of(request.user)
+        .select_related("workshop__cfa", "type")
+        .order_by("-created_at", "-pk")
+    )
+    now = timezone.now()
+    rows = [
+        {
+            "submission": s,
+            "refusal": services.edit_refusal(s, now),
+            "cfa": cfa,
+            "deadline_text": services.deadline_text(cfa) if cfa else "",
+        }
+        for s in submissions
+        for cfa in [services.call_for(s.workshop)]
+    ]
+    return render(request, "submissions/mine.html", {"rows": rows})
+
+
+def _submitter_row(user) -> dict:
+    profile = SpeakerProfile.objects.filter(user=user).only("name", "affiliation").first()
+    return {
+        "name": user.full_name or (profile.name if profile else ""),
+        "email": user.email,
+        "affiliation": profile.affiliation if profile else "",
+        "is_presenter": True,
+    }
+
+
+def _call_of(workshop: Workshop) -> CallForAbstracts:
+    cfa = services.call_for(workshop)
+    if cfa is None:
+        raise Http404("This workshop has no call for abstracts.")
+    return cfa
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_submission(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = visible_workshop(slug=slug, user=request.user)
+    cfa = _call_of(workshop)
+    notice = _closed_notice(cfa)
+    action = request.POST.get("action", "")
+    if request.method == "POST" and is_row_action(action):
+        form, authors = _rearranged(request, cfa, None, action)
+    elif request.method == "POST":
+        form = SubmissionForm(request.POST, request.FILES, cfa=cfa)
+        authors = author_formset(data=request.POST)
+        if action in SAVE_ACTIONS and form.is_valid() and authors.is_valid():
+            try:
+                submission = services.create_submission(
+                    workshop=workshop,
+                    submitter=request.user,
+                    data=form.to_data(authors.to_data()),
+                    submit=action == "submit",
+                )
+            except (services.SubmissionError, ValidationError) as exc:
+                _refused(form, exc)
+                notice = _closed_notice(cfa)
+            else:
+                _saved_message(request, submission)
+                return redirect(submission)
+        elif action not in SAVE_ACTIONS:
+            form.add_error(None, "Choose “Save draft” or “Submit”.")
+    else:
+        form = SubmissionForm(cfa=cfa)
+        authors = author_formset(initial=[_submitter_row(request.user)])
+    return _form_page(request, workshop, cfa, form, authors, notice=notice)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_submission(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _own_submission(request, pk)
+    workshop, cfa = submission.workshop, services.call_for(submission.workshop)
+    action = request.POST.get("action", "")
+    if refusal := services.edit_refusal(submission):
+        # Read-only now: a stale form posted after the deadline lands here too.
+        messages.error(request, refusal)
+        return redirect(submission)
+    if request.method == "POST" and is_row_action(action):
+        form, authors = _rearranged(request, cfa, submission, action)
+    elif request.method == "POST":
+        form = SubmissionForm(request.POST, request.FILES, cfa=cfa, submission=submission)
+        authors = author_formset(data=request.POST)
+        if action in SAVE_ACTIONS and form.is_valid() and authors.is_valid():
+            try:
+                submission = services.update_submission(
+                    submission=submission,
+                    data=form.to_data(authors.to_data()),
+                    submit=action == "submit",
+                )
+            except (services.DeadlinePassed, services.NotAllowed) as exc:
+                messages.error(request, str(exc))
+                return redirect(submission)
+            except (services.SubmissionError, ValidationError) as exc:
+                _refused(form, exc)
+            else:
+                _saved_message(request, submission)
+                return redirect(submission)
+        elif action not in SAVE_ACTIONS:
+            form.add_error(None, "Choose “Save draft” or “Submit”.")
+    else:
+        form = SubmissionForm(
+            cfa=cfa, submission=submission, initial=SubmissionForm.initial_from(submission)
+        )
+        authors = author_formset(initial=authors_initial(submission))
+    return _form_page(request, workshop, cfa, form, authors, submission=submission)
+
+
+def _rearranged(request, cfa, submission, action: str):
+    """The page again after an author-row button: nothing saved, the typed text kept."""
+    rows, extra = rearranged_author_rows(request.POST, action)
+    typed = {name: request.POST.get(name, "") for name in ("title", "abstract", "type", "topic")}
+    form = SubmissionForm(cfa=cfa, submission=submission, initial=typed)
+    form.pdf_dropped = bool(request.FILES.get("pdf"))
+    return form, author_formset(initial=rows, extra=extra)
+
+
+def _refused(form: SubmissionForm, exc: Exception) -> None:
+    if isinstance(exc, services.InvalidPdf) and "pdf" in form.fields:
+        form.add_error("pdf", str(exc))
+    elif isinstance(exc, ValidationError):
+        form.add_error(None, exc.messages)
+    else:
+        form.add_error(None, str(exc))
+
+
+def _saved_message(request: HttpRequest, submission: Submission) -> None:
+    if submission.status == Submission.Status.SUBMITTED:
+        messages.success(
+            request,
+            f"“{submission.title}” is submitted. You can change it until the deadline "
+            f"({services.deadline_text(services.call_for(submission.workshop))}).",
+        )
+    else:
+        messages.success(
+            request,
+            f"Draft saved. It is not submitted yet: submit it before the deadline "
+            f"({services.deadline_text(services.call_for(submission.workshop))}).",
+        )
+
+
+def _closed_notice(cfa: CallForAbstracts) -> str:
+    try:
+        services.check_call_open(cfa, timezone.now())
+    except services.SubmissionError as exc:
+        return str(exc)
+    return ""
+
+
+def _form_page(request, workshop, cfa, form, authors, *, submission=None, notice=""):
+    earlier = []
+    if submission is None:
+        earlier = list(
+            Submission.objects.of(request.user)
+            .filter(workshop=workshop)
+            .exclude(status=Submission.Status.WITHDRAWN)
+        )
+    with timezone.override(workshop.tz):
+        return render(
+            request,
+            "submissions/form.html",
+            {
+                "workshop": workshop,
+                "cfa": cfa,
+                "form": form,
+                "authors": authors,
+                "submission": submission,
+                "notice": notice,
+                "deadline_text": services.deadline_text(cfa),
+                "earlier": earlier,
+                "one_only": bool(earlier) and not cfa.multiple_submissions,
+                "opens_text": services.moment_text(cfa, cfa.opens_at) if cfa.opens_at else "",
+            },
+        )
+
+
+@login_required
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _own_submission(request, pk)
+    workshop = submission.workshop
+    cfa = services.call_for(workshop)
+    with timezone.override(workshop.tz):
+        return render(
+            request,
+            "submissions/detail.html",
+            {
+                "submission": submission,
+                "workshop": workshop,
+                "cfa": cfa,
+                "deadline_text": services.deadline_text(cfa) if cfa else "",
+                "authors": list(submission.authors.all()),
+                "refusal": services.edit_refusal(submission),
+            },
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _own_submission(request, pk)
+    if request.method == "POST":
+        try:
+            services.withdraw_submission(submission=submission)
+        except services.SubmissionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"“{submission.title}” is withdrawn.")
+        return redirect(submission)
+    if refusal := services.edit_refusal(submission):
+        messages.error(request, refusal)
+        return redirect(submission)
+    return render(
+        request,
+        "submissions/withdraw.html",
+        {"submission": submission, "workshop": submission.workshop},
+    )
+
+
+@login_required
+def download_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    submission = _own_submission(request, pk)
+    if not submission.pdf:
+        raise Http404("This submission has no PDF.")
+    try:
+        handle = submission.pdf.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The PDF is missing.") from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"submission-{submission.pk}.pdf",
+        content_type="application/pdf",
+    )

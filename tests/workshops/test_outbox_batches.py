@@ -1,0 +1,263 @@
+"""The outbox in bulk: many mails queued in one insert, delivered in batches over one SMTP
+session, with the same once-only guarantees as one by one. The SMTP server is a real one."""
+
+from __future__ import annotations
+
+import smtplib
+import threading
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import transaction
+
+from tests.fixtures_celery import free_port
+from workshops import mail as outbox
+from workshops.mail import Mail, deliver_many, queue_mail, queue_mails
+from workshops.models import OutgoingMail
+
+pytestmark = pytest.mark.django_db
+
+
+def notice(key: str, to: str = "ada@example.org") -> Mail:
+    return Mail(
+        key=key,
+        to=to,
+        template="workshops/emails/notice",
+        context={"subject": f"Notice {key}", "body": "The room has changed.", "workshop": None},
+    )
+
+
+def queued(*keys: str) -> list[OutgoingMail]:
+    """Mails written without their delivery (as after a broker outage)."""
+    return queue_mails([notice(key, to=f"{key}@example.org") for key in keys])
+
+
+class FlakyOnceBackend(LocmemBackend):
+    """Drops the connection the first time it sees flaky@example.org, then behaves."""
+
+    failed: set[str] = set()
+
+    def send_messages(self, messages):
+        for message in messages:
+            if "flaky@example.org" in message.to and "flaky" not in self.failed:
+                self.failed.add("flaky")
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+# Queueing many ------------------------------------------------------------------------------
+
+
+def test_many_mails_are_queued_once_per_key_and_delivered_after_commit(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    earlier = queue_mail(**notice("notice:1").__dict__)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        mails = queue_mails([notice("notice:1"), notice("notice:2"), notice("notice:3")])
+
+    assert mails[0] == earlier
+    assert len(callbacks) == 1  # one hand-over to the broker for the whole lot
+    assert sorted(m.subject for m in mailoutbox) == ["Notice notice:2", "Notice notice:3"]
+    assert [m.extra_headers["X-Outbox-Key"] for m in mailoutbox] == ["notice:2", "notice:3"]
+    assert OutgoingMail.objects.count() == 3
+    assert set(OutgoingMail.objects.values_list("status", flat=True)) == {"queued", "sent"}
+
+
+def test_queueing_the_same_keys_again_sends_nothing_new(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = queue_mails([notice("a"), notice("b")])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = queue_mails([notice("b"), notice("a"), notice("b")])
+
+    assert again == [first[1], first[0], first[1]]
+    assert callbacks == []
+    assert len(mailoutbox) == 2
+
+
+def test_a_rolled_back_batch_leaves_no_mail(mailoutbox, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        queue_mails([notice("x"), notice("y")])
+        raise RuntimeError
+
+    assert OutgoingMail.objects.count() == 0
+    assert callbacks == []
+    assert mailoutbox == []
+
+
+# Delivering a batch ---------------------------------------------------------------------------
+
+
+def test_a_batch_delivers_only_what_is_queued(mailoutbox):
+    mails = queued("q1", "sent", "failed", "sending", "q2")
+    OutgoingMail.objects.filter(key="sent").update(status="sent", attempts=1)
+    OutgoingMail.objects.filter(key="failed").update(status="failed", attempts=8)
+    OutgoingMail.objects.filter(key="sending").update(status="sending", attempts=1)
+
+    deliver_many([m.pk for m in mails])
+
+    assert sorted(m.subject for m in mailoutbox) == ["Notice q1", "Notice q2"]
+    assert dict(OutgoingMail.objects.values_list("key", "status")) == {
+        "q1": "sent",
+        "q2": "sent",
+        "sent": "sent",
+        "failed": "failed",
+        "sending": "sending",
+    }
+    assert dict(OutgoingMail.objects.values_list("key", "attempts")) == {
+        "q1": 1,
+        "q2": 1,
+        "sent": 1,
+        "failed": 8,
+        "sending": 1,
+    }
+
+
+def test_a_mail_that_fails_for_now_is_retried_alone_while_the_batch_goes_on(settings, mailoutbox):
+    settings.EMAIL_BACKEND = "tests.workshops.test_outbox_batches.FlakyOnceBackend"
+    FlakyOnceBackend.failed = set()
+    mails = queued("before", "flaky", "after")
+
+    deliver_many([m.pk for m in mails])
+
+    # Eagerly (no worker) its own task runs at once; a worker would run it after its backoff.
+    assert [m.to for m in mailoutbox] == [
+        ["before@example.org"],
+        ["flaky@example.org"],
+        ["after@example.org"],
+    ]
+    flaky = OutgoingMail.objects.get(key="flaky")
+    assert (flaky.status, flaky.attempts, flaky.last_error) == ("sent", 2, "")
+
+
+def test_a_batch_running_late_hands_the_rest_back_uncounted(settings, mailoutbox):
+    # Past half of MAIL_STUCK_AFTER the sweeper would soon take claimed mails for lost ones.
+    settings.MAIL_STUCK_AFTER = timedelta(0)
+    mails = queued("m1", "m2", "m3")
+
+    deliver_many([m.pk for m in mails])
+
+    assert sorted(m.subject for m in mailoutbox) == ["Notice m1", "Notice m2", "Notice m3"]
+    assert set(OutgoingMail.objects.values_list("status", "attempts")) == {("sent", 1)}
+
+
+# One SMTP session per worker ----------------------------------------------------------------
+
+
+class CountingServer:
+    """A real SMTP server that counts sessions and can refuse the next message for now."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.sessions = 0
+        self.keys: list[str] = []
+        self.defer = 0
+        self._lock = threading.Lock()
+        self.controller = None
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with self._lock:
+            self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server, session, envelope):
+        with self._lock:
+            if self.defer:
+                self.defer -= 1
+                return "451 4.3.0 Try again later"
+            key = next(
+                line.split(b": ", 1)[1].decode()
+                for line in envelope.content.splitlines()
+                if line.startswith(b"X-Outbox-Key: ")
+            )
+            self.keys.append(key)
+        return "250 Message accepted for delivery"
+
+    def start(self) -> None:
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    server = CountingServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    outbox.drop_smtp_connection()
+    yield server
+    outbox.drop_smtp_connection()
+    server.stop()
+
+
+def test_a_worker_sends_one_mail_after_another_over_one_session(smtp_server):
+    mails = queued("s1", "s2", "s3")
+
+    deliver_many([m.pk for m in mails])
+    outbox.deliver(queued("s4")[0].pk)
+
+    assert smtp_server.keys == ["s1", "s2", "s3", "s4"]
+    assert smtp_server.sessions == 1
+
+
+def test_a_failed_send_drops_the_session_and_the_retry_opens_a_new_one(smtp_server):
+    [first] = queued("first")
+    outbox.deliver(first.pk)
+    smtp_server.defer = 1
+    [deferred] = queued("deferred")
+
+    with pytest.raises(outbox.TransientMailError):
+        outbox.deliver(deferred.pk)
+    outbox.deliver(deferred.pk)
+
+    assert smtp_server.keys == ["first", "deferred"]
+    assert smtp_server.sessions == 2
+    deferred.refresh_from_db()
+    assert (deferred.status, deferred.attempts) == ("sent", 2)
+
+
+def test_a_session_the_server_closed_is_noticed_before_reuse(smtp_server, monkeypatch):
+    [before] = queued("before")
+    outbox.deliver(before.pk)
+    # The server restarts (or drops idle sessions): the worker's socket is dead.
+    smtp_server.stop()
+    smtp_server.start()
+    monkeypatch.setattr(outbox, "SMTP_IDLE_CHECK_SECONDS", 0.0)
+    [after] = queued("after")
+
+    outbox.deliver(after.pk)
+
+    assert smtp_server.keys == ["before", "after"]
+    after.refresh_from_db()
+    assert (after.status, after.attempts) == ("sent", 1)
+
+
+def test_a_session_is_renewed_after_its_share_of_messages(smtp_server, monkeypatch):
+    monkeypatch.setattr(outbox, "SMTP_MESSAGES_PER_SESSION", 2)
+    mails = queued("r1", "r2", "r3", "r4", "r5")
+
+    deliver_many([m.pk for m in mails])
+
+    assert smtp_server.keys == ["r1", "r2", "r3", "r4", "r5"]
+    assert smtp_server.sessions == 3
+
+
+def test_other_backends_get_no_cached_session(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    assert outbox.smtp_connection() is None
