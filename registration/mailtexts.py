@@ -78,4 +78,3 @@ PLACEHOLDERS = (
     "position",
     "checkin_code",
 )
-
