@@ -3,6 +3,7 @@ with a reason, and fail instead of skipping when CI=true (CI must run them all).
 
 import os
 import shutil
+import uuid
 
 import pytest
 from django.conf import settings
@@ -43,15 +44,27 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery_and_clean_cache():
-    """Run tasks in-process unless a test asks for the real worker (fixture celery_worker)."""
+def _eager_celery_and_own_cache(settings):
+    """Run tasks in-process unless a test asks for the real worker (fixture celery_worker),
+    and give each test a cache of its own: rate limits and cached pages must not leak from
+    one test to the next, and a shared Redis is never flushed (only our own keys go)."""
     from django.core.cache import cache
 
+    on_redis = "redis" in settings.CACHES["default"]["BACKEND"].lower()
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    if on_redis:
+        settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
-    cache.clear() if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache") else None
+    if on_redis:
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
 
 
 @pytest.fixture
