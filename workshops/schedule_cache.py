@@ -1,15 +1,19 @@
 """The public schedule's cache: one version token per workshop, replaced on every change.
 
-Everything derived from a workshop's schedule (the rendered pages, the exports) is stored with
-the token that was current when it was built, and served only while that token is still
-current. Changing the schedule never deletes keys: ``bump_schedule_version`` replaces the token
-and every stale entry stops matching (they expire on their own). A cached read is one round
-trip: the token and the entry together.
+Everything derived from a workshop's schedule (the rendered pages, the exports, the workshop
+row the public pages look up by slug) is stored together with the token that was current when
+it was built, and served only while that token is still current. Changing the schedule never
+deletes keys: ``bump_schedule_version`` replaces the token and every stale entry stops
+matching (they expire on their own).
 
-The workshop row itself is not cached: it is read (one query) on every request. A cached
-workshop would outlive rows changed without signals (a restored database, a test's rollback)
-and serve another workshop's schedule under its slug; the query costs a fraction of a
-millisecond.
+A warm request makes two cache round trips and no query: one for the workshop (by slug), one
+for the version token together with the entry. The workshop read in the first trip is only
+known to be current after the second; ``cached`` raises ``StaleWorkshop`` when it was not,
+and the caller reads the workshop again (``serve`` in ``schedule_views``).
+
+A slug's entry can also go stale without any signal about its workshop: when that workshop's
+row disappears without one (a rolled-back test, a restored database) and another workshop
+takes the slug. Saving the new row deletes the slug's entry (``forget_slug``).
 """
 
 from __future__ import annotations
@@ -21,17 +25,22 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db import transaction
 
+from workshops.models import Workshop
+
 T = TypeVar("T")
 
 # Entries expire eventually so that the cache does not keep what nobody asks for any more.
 ENTRY_TIMEOUT = 24 * 3600
 # Part of every entry's key: raise it when what the entries hold changes shape (a deploy then
 # starts from an empty cache instead of unpickling objects of the old shape).
-FORMAT = 6
-# What the public pages' nav reads from the workshop's one-to-one relations (select_related
-# with the workshop). The nav is cached with the pages, so their changes bump the version too
-# (workshops.signals).
+FORMAT = 1
+# What the public pages' nav reads from the workshop's one-to-one relations; the cached
+# workshop carries them, so their changes bump the version too (workshops.signals).
 NAV_RELATED = ("registration_settings", "cfa")
+
+
+class StaleWorkshop(Exception):
+    """The workshop read from the cache changed since: read it again from the database."""
 
 
 def version_key(workshop_pk: int) -> str:
@@ -40,6 +49,10 @@ def version_key(workshop_pk: int) -> str:
 
 def entry_key(workshop_pk: int, name: str) -> str:
     return f"schedule:{FORMAT}:{workshop_pk}:{name}"
+
+
+def slug_key(slug: str) -> str:
+    return f"schedule-workshop:{FORMAT}:{slug}"
 
 
 def bump_schedule_version(workshop_pk: int) -> None:
@@ -56,6 +69,12 @@ def _new_token(workshop_pk: int) -> str:
     return token
 
 
+def forget_slug(slug: str) -> None:
+    """Drop the workshop cached under this slug (a new or changed row now has it)."""
+    cache.delete(slug_key(slug))
+    transaction.on_commit(lambda: cache.delete(slug_key(slug)))
+
+
 def current_version(workshop_pk: int) -> str:
     """Return this workshop's schedule version token, creating one if the cache has none."""
     token = cache.get(version_key(workshop_pk))
@@ -66,17 +85,51 @@ def current_version(workshop_pk: int) -> str:
     return token
 
 
-def cached(workshop_pk: int, name: str, build: Callable[[], T]) -> T:
+def cached_workshop(slug: str) -> Workshop | None:
+    """Return the workshop with this slug as last cached (not yet checked), or fresh_workshop."""
+    entry = cache.get(slug_key(slug))
+    if entry is None:
+        return fresh_workshop(slug)
+    token, workshop = entry
+    workshop._schedule_version, workshop._schedule_checked = token, False
+    return workshop
+
+
+def fresh_workshop(slug: str) -> Workshop | None:
+    """Read the workshop with this slug from the database and cache it."""
+    queryset = Workshop.objects.select_related(*NAV_RELATED)
+    pk = queryset.filter(slug=slug).values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    # The token is read before the row: a change committed in between retires this entry.
+    token = current_version(pk)
+    workshop = queryset.filter(pk=pk).first()
+    if workshop is not None:
+        cache.set(slug_key(slug), (token, workshop), ENTRY_TIMEOUT)
+        workshop._schedule_version, workshop._schedule_checked = token, True
+    return workshop
+
+
+def is_current(workshop: Workshop) -> bool:
+    """Return whether the workshop row is as it was when cached (one cache read if unsure)."""
+    if getattr(workshop, "_schedule_checked", True):
+        return True
+    return cache.get(version_key(workshop.pk)) == workshop._schedule_version
+
+
+def cached(workshop: Workshop, name: str, build: Callable[[], T], *, strict: bool = True) -> T:
     """Return what ``build()`` returns for this workshop's schedule, cached per version.
 
     ``name`` says what it is (``"schedule.xml"``, ``"page"``, ``"item:42"``); the value must
-    not depend on the request. ``build`` must read what it needs from the database itself
-    (it runs after the token was read, so a change committed meanwhile retires its result).
+    not depend on the request. Raise StaleWorkshop if the workshop came from the cache and has
+    changed since (unless ``strict`` is off: the caller has just read it from the database).
     A ``None`` is returned but not kept: anyone can ask for unknown item ids.
     """
-    key, versions = entry_key(workshop_pk, name), version_key(workshop_pk)
+    key, versions = entry_key(workshop.pk, name), version_key(workshop.pk)
     found = cache.get_many([versions, key])
-    token = found.get(versions) or current_version(workshop_pk)
+    token = found.get(versions) or current_version(workshop.pk)
+    if strict and token != getattr(workshop, "_schedule_version", token):
+        raise StaleWorkshop
     entry = found.get(key)
     if entry is not None and entry[0] == token:
         return entry[1]

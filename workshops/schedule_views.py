@@ -1,8 +1,8 @@
 """The public schedule: a page with every day, a page per item, the changelog, the exports.
 
 Every body is cached per schedule version (``workshops.schedule_cache``); a warm request costs
-one query (the workshop) and one cache round trip. The pages' template is rendered per request
-around the cached parts: it holds the account menu and the visitor's messages.
+two cache round trips and no query. The pages' template is rendered per request around the
+cached parts: it holds the account menu and the visitor's messages.
 """
 
 from __future__ import annotations
@@ -23,7 +23,13 @@ from workshops.exports import csv as csv_export
 from workshops.exports import frab, ical
 from workshops.models import Workshop
 from workshops.public_schedule import Timetable, current_release, load_entry, load_timetable
-from workshops.schedule_cache import NAV_RELATED, cached
+from workshops.schedule_cache import (
+    StaleWorkshop,
+    cached,
+    cached_workshop,
+    fresh_workshop,
+    is_current,
+)
 from workshops.schedule_html import render_timetable
 
 T = TypeVar("T")
@@ -39,24 +45,23 @@ def serve(
 ) -> tuple[Workshop, T]:
     """Return the workshop, if this visitor may see it, and its cached ``name``; else 404.
 
-    ``build(workshop)`` makes the value on a cache miss, from the workshop read again after
-    the version token (see ``schedule_cache.cached``). With ``schedule`` the workshop's
+    ``build(workshop)`` makes the value on a cache miss. With ``schedule`` the workshop's
     schedule must be public too (not hidden).
     """
-    workshop = _visible_workshop(request, slug, schedule=schedule)
-    value = cached(
-        workshop.pk,
-        name,
-        lambda: build(_visible_workshop(request, slug, schedule=schedule)),
-    )
-    return workshop, value
+    workshop = _visible(request, cached_workshop(slug), slug, schedule=schedule)
+    try:
+        return workshop, cached(workshop, name, lambda: build(workshop))
+    except StaleWorkshop:
+        workshop = _visible(request, fresh_workshop(slug), slug, schedule=schedule)
+        return workshop, cached(workshop, name, lambda: build(workshop), strict=False)
 
 
-def _visible_workshop(request: HttpRequest, slug: str, *, schedule: bool) -> Workshop:
-    workshop = Workshop.objects.select_related(*NAV_RELATED).filter(slug=slug).first()
-    if workshop is None or not _may_see(request.user, workshop, schedule=schedule):
-        raise Http404("No such workshop or schedule.")
-    return workshop
+def _visible(request: HttpRequest, workshop: Workshop | None, slug: str, *, schedule: bool):
+    if workshop is not None and _may_see(request.user, workshop, schedule=schedule):
+        return workshop
+    if workshop is not None and not is_current(workshop):  # check before saying no
+        return _visible(request, fresh_workshop(slug), slug, schedule=schedule)
+    raise Http404("No such workshop or schedule.")
 
 
 def _may_see(user, workshop: Workshop, *, schedule: bool) -> bool:

@@ -17,7 +17,7 @@ from workshops.models import (
     SpeakerProfile,
     Workshop,
 )
-from workshops.schedule_cache import NAV_RELATED, bump_schedule_version
+from workshops.schedule_cache import NAV_RELATED, bump_schedule_version, forget_slug
 
 
 def _bump_own_workshop(sender, instance, **kwargs) -> None:
@@ -27,6 +27,9 @@ def _bump_own_workshop(sender, instance, **kwargs) -> None:
 
 def _bump_workshop(sender, instance: Workshop, **kwargs) -> None:
     bump_schedule_version(instance.pk)
+    # A renamed workshop's old slug needs nothing (its entry's token is stale now); but the
+    # entry under the new slug may be another workshop's, whose row went without a signal.
+    forget_slug(instance.slug)
 
 
 def _speaker_workshops(speaker_pk: int) -> set[int]:

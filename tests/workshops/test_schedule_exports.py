@@ -31,7 +31,13 @@ from tests.factories import (
     SpeakerProfileFactory,
     WorkshopFactory,
 )
-from workshops.models import ScheduleItem, ScheduleRelease, Workshop
+from workshops.models import (
+    ScheduleItem,
+    ScheduleRelease,
+    SpeakerAppearance,
+    SpeakerProfile,
+    Workshop,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -327,3 +333,30 @@ def test_empty_schedule_exports_validate(client, xml_schema, tmp_path):
     xml_schema.validate(get(client, workshop, "schedule_xml").decode())
     check_json_schema(tmp_path, get(client, workshop, "schedule_json"))
     assert calendar_events(get(client, workshop, "schedule_ics")) == []
+
+
+def test_utc_workshops_write_utc_times(client):
+    workshop = WorkshopFactory(time_zone="UTC", schedule_status="final")
+    item = ScheduleItemFactory(workshop=workshop, title="Online talk")
+
+    data = get(client, workshop, "schedule_ics")
+    [event] = calendar_events(data)
+
+    assert b"BEGIN:VTIMEZONE" not in data
+    assert event["DTSTART"].dt == item.start
+    assert f"DTSTART:{item.start:%Y%m%dT%H%M%S}Z".encode() in data
+
+
+def test_loading_the_bench_workshop_again_keeps_every_row(bench):
+    def rows():
+        return (
+            sorted(ScheduleItem.objects.filter(workshop=bench).values_list("pk", "title")),
+            SpeakerProfile.objects.count(),
+            SpeakerAppearance.objects.filter(workshop=bench, confirmed=True).count(),
+            ScheduleItem.speakers.through.objects.filter(scheduleitem__workshop=bench).count(),
+        )
+
+    before = rows()
+    call_command("load_bench_schedule", str(BENCH_DATA), stdout=io.StringIO())
+    assert rows() == before
+    assert (len(before[0]), before[1], before[2], before[3]) == (300, 330, 330, 390)
