@@ -30,7 +30,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, Python puts bench/ first on the path, where this file would shadow the
 # project's own ``registration`` app.
 sys.path[0] = str(ROOT)
+
+from bench.common import free_port, recreate_database  # noqa: E402
 
 HOST = "127.0.0.1"
 TARGET_RATIO = 0.5
@@ -96,21 +97,6 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--keep-database", action="store_true")
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def recreate_database(args: argparse.Namespace, *, create: bool = True) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-        if create:
-            conn.execute(f'CREATE DATABASE "{args.database}"')
 
 
 def django_environment(args: argparse.Namespace, port: int) -> dict[str, str]:
