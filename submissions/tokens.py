@@ -1,24 +1,12 @@
 """Signed links for accepted authors to confirm or decline, without logging in."""
 
-from django.conf import settings
-from django.utils.crypto import constant_time_compare, salted_hmac
+from workshops.tokens import SecretLinkToken
 
 
-class ConfirmationToken:
-    """Make and check the token of a submission's confirm/decline link."""
+class ConfirmationToken(SecretLinkToken):
+    """The token of a submission's confirm/decline link."""
 
     key_salt = "submissions.tokens.ConfirmationToken"
-
-    def make_token(self, submission) -> str:
-        return salted_hmac(
-            self.key_salt,
-            f"{submission.pk}:{submission.secret}",
-            secret=settings.SECRET_KEY,
-            algorithm="sha256",
-        ).hexdigest()[:40]
-
-    def check_token(self, submission, token: str) -> bool:
-        return bool(token) and constant_time_compare(self.make_token(submission), token)
 
 
 confirmation_token = ConfirmationToken()
