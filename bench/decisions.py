@@ -1,10 +1,12 @@
 """Decide and notify 2,000 submissions; time their decision mail through one real Celery worker.
 
-    .venv/bin/python bench/decisions.py [--count 2000] [--pool solo|prefork]
+    .venv/bin/python bench/decisions.py [--count 2000] [--pool solo|prefork] [--database NAME]
+        [--broker-db N]
 
 Not a test: it needs PostgreSQL and Redis on 127.0.0.1 and takes about a minute. It drops and
-recreates its own database (wp_bench_decisions), uses Redis database 8 and deletes only the
-keys of its own queue there at the end, and starts an SMTP sink (aiosmtpd) in this process.
+recreates its own database (wp_bench_decisions), uses Redis database 8 (or --broker-db) and
+deletes only the keys of its own queue there at the end, and starts an SMTP sink (aiosmtpd)
+in this process.
 
 Two ways of getting the same messages into the same sink, in the same run:
 
@@ -12,7 +14,8 @@ Two ways of getting the same messages into the same sink, in the same run:
   submissions, timed from the call until the sink holds every message: rendering, the outbox
   rows, Celery tasks through Redis (one per 50 mails), and ONE worker process (``--pool=solo``
   by default: one process, nothing forked) that claims each batch's queued rows, then sends
-  each mail over its kept-open SMTP session and records it as sent before the next;
+  each mail over its kept-open SMTP session and records it as sent (the commit confirmed
+  before the next mail's final ".": workshops/delivery.py);
 - baseline: a plain smtplib loop over the same rendered messages (subject, text, HTML and
   headers as the outbox stored them), each built with the standard library's MIME classes (the
   ones Django builds with) and sent over ONE SMTP connection kept open for the whole loop: what
@@ -110,6 +113,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--postgres", default=f"postgres://postgres@{HOST}:5432")
     parser.add_argument("--database", default="wp_bench_decisions")
     parser.add_argument("--redis", default=f"redis://{HOST}:6379")
+    parser.add_argument("--broker-db", type=int, default=BROKER_DB, help="Redis database number")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to deliver all")
     parser.add_argument(
         "--rounds", type=int, default=4, help="outbox/baseline alternations (count split evenly)"
@@ -123,7 +127,7 @@ def django_environment(args: argparse.Namespace, smtp_port: int) -> dict[str, st
     return {
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": f"{args.postgres}/{args.database}",
-        "CELERY_BROKER_URL": f"{args.redis}/{BROKER_DB}",
+        "CELERY_BROKER_URL": f"{args.redis}/{args.broker_db}",
         "EMAIL_URL": f"smtp://{HOST}:{smtp_port}",
         "EMAIL_TIMEOUT": "10",
         "DEBUG": "false",
@@ -267,7 +271,7 @@ def forget_queue(args: argparse.Namespace, queue: str) -> None:
 
     from config.celery_app import app
 
-    client = redis.Redis.from_url(f"{args.redis}/{BROKER_DB}")
+    client = redis.Redis.from_url(f"{args.redis}/{args.broker_db}")
     try:
         marks = (queue, app.control.mailbox.oid)
         for mark in marks:
@@ -465,7 +469,7 @@ def main() -> int:
     }
     print(
         f"\n{args.count} decision mails, one Celery worker (--pool={args.pool}, concurrency 1), "
-        f"Redis db {BROKER_DB}, SMTP sink on {HOST}:{smtp_port}"
+        f"Redis db {args.broker_db}, SMTP sink on {HOST}:{smtp_port}"
     )
     print(
         f"outbox    {outbox_rate:8.1f} msgs/s  ({outbox_seconds:.2f} s from notify to the last "

@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/registration.py [--clients 32] [--total 2000] [--capacity 500]
 
-Not a test: it needs PostgreSQL and Redis (database 10) on 127.0.0.1, takes one to three
-minutes (at most ``--budget`` seconds of it measuring), and prints registrations/s and
-latency for two paths through the same gunicorn:
+Not a test: it needs PostgreSQL and Redis (databases ``--broker-db`` and ``--cache-db``, 10
+by default) on 127.0.0.1, takes one to three minutes (at most ``--budget`` seconds of it
+measuring), and prints registrations/s and latency for two paths through the same gunicorn:
 
 - form: the real page, /workshops/<slug>/register/, with its rate limit, row lock, capacity
   check, waiting list and outbox mail (handed to a Redis broker no worker reads, as in
@@ -50,7 +50,7 @@ from bench.common import free_port, recreate_database  # noqa: E402
 HOST = "127.0.0.1"
 TARGET_RATIO = 0.5
 TARGET_P99_MS = 200.0
-BROKER_DB = 10  # a Redis database of its own (CI uses 13 and 14), emptied of our keys at the end
+REDIS_DB = 10  # a Redis database of its own (CI uses 13 and 14), emptied of our keys at the end
 
 
 @dataclass
@@ -89,6 +89,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--postgres", default=f"postgres://postgres@{HOST}:5432")
     parser.add_argument("--database", default="wp_bench_registration")
     parser.add_argument("--redis", default=f"redis://{HOST}:6379")
+    parser.add_argument("--broker-db", type=int, default=REDIS_DB, help="Redis database number")
+    parser.add_argument("--cache-db", type=int, default=REDIS_DB, help="Redis database number")
     parser.add_argument(
         "--cache", choices=["redis", "locmem"], default="redis", help="rate-limit counter store"
     )
@@ -101,7 +103,7 @@ def parse_args() -> argparse.Namespace:
 
 def django_environment(args: argparse.Namespace, port: int) -> dict[str, str]:
     """What gunicorn and this process run with: production settings, loosened for 127.0.0.1."""
-    broker = f"{args.redis}/{BROKER_DB}"
+    broker = f"{args.redis}/{args.broker_db}"
     env = {
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": f"{args.postgres}/{args.database}",
@@ -120,7 +122,7 @@ def django_environment(args: argparse.Namespace, port: int) -> dict[str, str]:
         "VAR_DIR": tempfile.mkdtemp(prefix="wp-bench-registration-"),
     }
     if args.cache == "redis":
-        env["CACHE_URL"] = broker
+        env["CACHE_URL"] = f"{args.redis}/{args.cache_db}"
     return env
 
 
@@ -309,11 +311,14 @@ def forget_redis_keys(args: argparse.Namespace) -> None:
     """Delete what the run left in its Redis database: queued tasks and cache entries."""
     import redis
 
-    client = redis.Redis.from_url(f"{args.redis}/{BROKER_DB}")
-    patterns = ("celery*", "_kombu.*", ":1:*")  # ":1:" starts Django's cache keys
-    keys = [key for pattern in patterns for key in client.scan_iter(pattern)]
-    if keys:
-        client.delete(*keys)
+    patterns: dict[int, list[str]] = {}
+    patterns.setdefault(args.broker_db, []).extend(["celery*", "_kombu.*"])
+    patterns.setdefault(args.cache_db, []).append(":1:*")  # ":1:" starts Django's cache keys
+    for db in sorted(patterns):
+        client = redis.Redis.from_url(f"{args.redis}/{db}")
+        keys = [key for pattern in patterns[db] for key in client.scan_iter(pattern)]
+        if keys:
+            client.delete(*keys)
 
 
 def main() -> int:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from registration.mailtexts import DEFAULTS, fill
 from registration.models import MailText, Registration
-from workshops.mail import queue_mail
+from workshops.mail import RenderedMail, queue_mail, queue_rendered_mail, render_mail
 from workshops.models import OutgoingMail
 from workshops.templatetags.workshop_tags import date_range
 
+TEMPLATE = "registration/emails/message"
 # Mails that carry the attendee's check-in QR code.
 WITH_CHECKIN = {"confirmed", "promoted", "approved", "reminder"}
 
@@ -22,10 +27,19 @@ def texts_for(workshop, kind: str) -> tuple[str, str]:
 
 
 def placeholder_values(registration: Registration) -> dict[str, str]:
-    workshop = registration.workshop
     position = ""
     if registration.status == Registration.Status.WAITLISTED:
         position = str(waitlist_position(registration))
+    return _values(
+        registration,
+        status=registration.status,
+        manage_path=registration.get_absolute_url(),
+        position=position,
+    )
+
+
+def _values(registration: Registration, *, status: str, manage_path: str, position: str):
+    workshop = registration.workshop
     venue = ", ".join(p for p in (workshop.venue_name, workshop.city) if p) or "venue TBA"
     return {
         "first_name": registration.first_name,
@@ -33,8 +47,8 @@ def placeholder_values(registration: Registration) -> dict[str, str]:
         "workshop": workshop.title,
         "dates": date_range(workshop.start_date, workshop.end_date),
         "venue": venue,
-        "manage_url": settings.SITE_URL + registration.get_absolute_url(),
-        "status": registration.get_status_display(),
+        "manage_url": settings.SITE_URL + manage_path,
+        "status": Registration.Status(status).label,
         "position": position,
         "checkin_code": registration.checkin_code,
     }
@@ -58,19 +72,96 @@ def queue_registration_mail(
     """Queue one of the registration mails; once per registration and kind unless keyed."""
     subject, body = texts_for(registration.workshop, kind)
     values = placeholder_values(registration)
-    with_qr = kind in WITH_CHECKIN and registration.status == Registration.Status.CONFIRMED
+    qr = _qr_payload(registration, kind, registration.status)
     return queue_mail(
         key=key or f"registration-{kind}:{registration.pk}",
         to=registration.email,
-        template="registration/emails/message",
-        context={
-            "subject": fill(subject, values),
-            "body": fill(body, values),
-            "workshop": registration.workshop,
-            "checkin_code": registration.checkin_code if with_qr else "",
-        },
+        template=TEMPLATE,
+        context=_context(registration, fill(subject, values), fill(body, values), qr),
         workshop=registration.workshop,
-        qr_payload=registration.checkin_code if with_qr else "",
+        qr_payload=qr,
+    )
+
+
+def _qr_payload(registration: Registration, kind: str, status: str) -> str:
+    with_qr = kind in WITH_CHECKIN and status == Registration.Status.CONFIRMED
+    return registration.checkin_code if with_qr else ""
+
+
+def _context(registration: Registration, subject: str, body: str, checkin_code: str) -> dict:
+    return {
+        "subject": subject,
+        "body": body,
+        "workshop": registration.workshop,
+        "checkin_code": checkin_code,
+    }
+
+
+@dataclass(frozen=True)
+class MailDraft:
+    """A sign-up's mail, rendered before the registration is saved and its lock taken.
+
+    Two values exist only once the locked transaction has run: the registration's id (in the
+    self-service link, with the token made from it) and the place on the waiting list. They
+    stand in the rendered mail as random markers that ``queue_draft()`` replaces: the lock is
+    held for a few string replacements, not for templates and the queries behind them.
+    """
+
+    kind: str
+    status: str
+    rendered: RenderedMail
+    link_marker: str
+    position_marker: str
+    # False when the subject was cut short through a marker: render it again under the lock.
+    complete: bool
+
+
+def draft_registration_mail(registration: Registration, status: str) -> MailDraft:
+    """Render the mail a new registration gets in ``status`` (confirmed, waitlisted, pending)."""
+    kind = status
+    link_marker = reverse(
+        "registration:manage",
+        kwargs={"pk": 10**17 + secrets.randbelow(9 * 10**17), "token": secrets.token_hex(20)},
+    )
+    position_marker = f"p{secrets.token_hex(8)}" if status == Registration.Status.WAITLISTED else ""
+    values = _values(registration, status=status, manage_path=link_marker, position=position_marker)
+    subject, body = (fill(text, values) for text in texts_for(registration.workshop, kind))
+    qr = _qr_payload(registration, kind, status)
+    rendered = render_mail(TEMPLATE, _context(registration, subject, body, qr))
+    markers = [m for m in (link_marker, position_marker) if m and m in subject]
+    return MailDraft(
+        kind=kind,
+        status=status,
+        rendered=rendered,
+        link_marker=link_marker,
+        position_marker=position_marker,
+        complete=all(m in rendered.subject for m in markers),
+    )
+
+
+def queue_draft(draft: MailDraft, registration: Registration, *, position: int) -> OutgoingMail:
+    """Queue a drafted mail for the registration just saved, ``position`` its place in line."""
+    if not draft.complete:
+        return queue_registration_mail(registration, draft.kind)
+    real = {draft.link_marker: registration.get_absolute_url()}
+    if draft.position_marker:
+        real[draft.position_marker] = str(position)
+
+    def finish(text: str) -> str:
+        for marker, value in real.items():
+            text = text.replace(marker, value)
+        return text
+
+    rendered = draft.rendered
+    return queue_rendered_mail(
+        key=f"registration-{draft.kind}:{registration.pk}",
+        to=registration.email,
+        template=TEMPLATE,
+        rendered=RenderedMail(
+            subject=finish(rendered.subject), text=finish(rendered.text), html=finish(rendered.html)
+        ),
+        workshop=registration.workshop,
+        qr_payload=_qr_payload(registration, draft.kind, draft.status),
     )
 
 
@@ -88,12 +179,7 @@ def queue_custom_mail(registration: Registration, *, subject: str, body: str, ba
     return queue_mail(
         key=f"registration-message:{batch}:{registration.pk}",
         to=registration.email,
-        template="registration/emails/message",
-        context={
-            "subject": fill(subject, values),
-            "body": fill(body, values),
-            "workshop": registration.workshop,
-            "checkin_code": "",
-        },
+        template=TEMPLATE,
+        context=_context(registration, fill(subject, values), fill(body, values), ""),
         workshop=registration.workshop,
     )

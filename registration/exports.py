@@ -57,7 +57,7 @@ def registration_rows(queryset: QuerySet[Registration]) -> Iterator[list[str]]:
         _cell(f"{q.workshop.slug}: {q.label}" if several else q.label) for q in questions
     ]
     rows = queryset.select_related("workshop").order_by("workshop_id", "created_at", "pk")
-    for registration in rows.iterator(chunk_size=2000):
+    for registration in rows.iterator(chunk_size=250):
         registration.workshop_slug = registration.workshop.slug
         cells = [_cell(getattr(registration, attr)) for _, attr in FIELDS]
         cells += [_cell(registration.answers.get(str(q.pk))) for q in questions]

@@ -61,6 +61,12 @@ class RegistrationSettings(models.Model):
     reminder_days_before = models.PositiveSmallIntegerField(
         null=True, blank=True, default=3, help_text="Empty: no reminder."
     )
+    # Kept by the services under this row's lock (registration/seats.py), so that a sign-up
+    # reads its seat count with the lock instead of counting registrations while holding it.
+    confirmed_count = models.PositiveIntegerField(default=0, editable=False)
+    waitlisted_count = models.PositiveIntegerField(default=0, editable=False)
+
+    COUNTS = ("confirmed_count", "waitlisted_count")
 
     class Meta:
         verbose_name = "registration settings"
@@ -76,6 +82,18 @@ class RegistrationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Registration for {self.workshop}"
+
+    def save(self, *args, **kwargs) -> None:
+        # A form or the admin saves a copy read before the latest sign-ups: writing its counts
+        # back would undo them. Only the services write the counts, naming them.
+        full_update = not (self._state.adding or kwargs.get("force_insert") or args)
+        if full_update and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.COUNTS
+            ]
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:

@@ -15,13 +15,17 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def over_limit(request: HttpRequest, *, scope: str, limit: int, window: int = 60) -> bool:
-    """Count this request; return True once ``limit`` requests came from its IP in the window."""
+    """Count this request; return True once ``limit`` requests came from its IP in the window.
+
+    Fails open: while the cache is unreachable (config/redis_cache.py acts as an empty cache
+    that stores nothing) no request is over the limit, rather than every one being refused.
+    """
     bucket = int(timezone.now().timestamp()) // window
     key = f"ratelimit:{scope}:{client_ip(request)}:{bucket}"
-    if cache.add(key, 1, timeout=window + 1):
-        return limit < 1
+    # Counting first: in a busy window (the one that matters) the key exists, and this is
+    # the only call. Two first requests racing to create it may count as one: that fails open.
     try:
         return cache.incr(key) > limit
-    except ValueError:  # expired between add and incr
+    except ValueError:  # the window's first request, or no cache
         cache.add(key, 1, timeout=window + 1)
-        return False
+        return limit < 1

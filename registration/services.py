@@ -1,8 +1,10 @@
 """Every registration state change, with its rules; capacity is only checked under a lock.
 
-Each service locks the workshop row first (``select_for_update``; SQLite's IMMEDIATE
-transactions serialize writers the same way), so two requests never both see the last seat,
-and a freed seat goes to exactly one waiting person. Mails are queued in the same transaction.
+Each service takes the workshop's registration lock first (registration/seats.py), so two
+requests never both see the last seat and a freed seat goes to exactly one waiting person.
+Mails are queued in the same transaction. A sign-up does all it can before the lock (checks,
+rendering its mail), leaves duplicates to the partial unique constraint, and holds the lock
+for four statements.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from registration import emails
+from registration import emails, seats
 from registration.models import Registration, RegistrationSettings
 from workshops.models import Workshop
 
@@ -84,14 +86,6 @@ class RegistrationData:
         }
 
 
-def lock_workshop(workshop: Workshop) -> Workshop:
-    """Take the workshop's row lock for the rest of the transaction."""
-    # REGISTRATION_LOCK exists only so that a test can show the race this lock prevents.
-    if getattr(settings, "REGISTRATION_LOCK", True):
-        return Workshop.objects.select_for_update().get(pk=workshop.pk)
-    return Workshop.objects.get(pk=workshop.pk)
-
-
 def _race_window() -> None:
     pause = getattr(settings, "REGISTRATION_RACE_PAUSE", 0)
     if pause:
@@ -99,7 +93,11 @@ def _race_window() -> None:
 
 
 def settings_for(workshop: Workshop) -> RegistrationSettings | None:
-    return RegistrationSettings.objects.filter(workshop=workshop).first()
+    """Return the workshop's settings, read once per workshop instance (a request's)."""
+    try:
+        return workshop.registration_settings
+    except RegistrationSettings.DoesNotExist:
+        return None
 
 
 def confirmed_count(workshop: Workshop) -> int:
@@ -130,107 +128,142 @@ def check_window(conf: RegistrationSettings | None, now) -> None:
     )
 
 
-@transaction.atomic
 def register_attendee(*, workshop: Workshop, data: RegistrationData, now=None) -> Registration:
     """Confirm, waitlist or hold for approval; never more confirmed than capacity."""
     registration = Registration(workshop=workshop, **data.as_fields())
-    # Everything registering waits on holds this lock: check the person's details before it.
-    registration.full_clean(exclude=["status"], validate_constraints=False)
-    workshop = lock_workshop(workshop)
-    now = now or timezone.now()
-    conf = settings_for(workshop)
-    check_window(conf, now)
-    # The unique constraint's own expression, so that its index answers (``iexact`` would
-    # compare UPPER() and scan every registration of the workshop while holding the lock).
-    existing = (
-        Registration.objects.filter(workshop=workshop)
-        .active()
-        .alias(email_key=Lower("email"))
-        .filter(email_key=Lower(Value(registration.email)))
+    # Everything registering waits on holds the lock: do all that can be done before it.
+    registration.full_clean(
+        exclude=["workshop", "status"], validate_unique=False, validate_constraints=False
     )
-    if (found := existing.first()) is not None:
-        raise AlreadyRegistered(found)
+    conf = settings_for(workshop)
+    check_window(conf, now or timezone.now())
+    # The mail for the likely outcome; the lock decides (and renders another, rarely).
+    try:
+        draft = emails.draft_registration_mail(registration, new_status(conf))
+    except WorkshopFull:
+        draft = None
+    try:
+        with transaction.atomic():
+            return _register_under_lock(registration, draft, now)
+    except IntegrityError:
+        # Someone registered already (or a double submit's twin got in first): the partial
+        # unique constraint refused the insert, one index probe instead of a look-up before
+        # it, and the rollback released the lock.
+        if (found := _active_registration(workshop, registration.email)) is None:
+            raise
+        raise AlreadyRegistered(found) from None
 
-    seats = free_seats(workshop, conf)
-    _race_window()
-    if conf.requires_approval:
-        status = Status.PENDING
-    elif seats is None or seats > 0:
-        status = Status.CONFIRMED
-    elif conf.waitlist_enabled:
-        status = Status.WAITLISTED
-    else:
-        raise WorkshopFull("The workshop is full.")
 
+def _register_under_lock(
+    registration: Registration, draft: emails.MailDraft | None, now
+) -> Registration:
+    conf = seats.lock_registrations(registration.workshop)
     # Taken under the lock, so that creation and queue times follow arrival order.
-    registration.workshop, registration.status, registration.created_at = workshop, status, now
+    now = now or timezone.now()
+    check_window(conf, now)
+    status = _new_status(conf, registration)
+    _race_window()
+    registration.status, registration.created_at = status, now
     if status == Status.CONFIRMED:
         registration.confirmed_at = now
     if status == Status.WAITLISTED:
         registration.queued_at = now
-    try:
-        with transaction.atomic():
-            registration.save()
-    except IntegrityError:
-        # Only reachable without the lock (or a double submit racing on another database):
-        # the partial unique constraint is the last line of defence.
-        raise AlreadyRegistered(existing.first()) from None
-    emails.queue_registration_mail(registration, status_mail(status))
+    registration.save()
+    if draft is None or draft.status != status:
+        draft = emails.draft_registration_mail(registration, status)
+    emails.queue_draft(draft, registration, position=conf.waitlisted_count + 1)
+    seats.count_new(conf, status)
     return registration
+
+
+def _new_status(conf: RegistrationSettings, registration: Registration) -> str:
+    try:
+        return new_status(conf)
+    except WorkshopFull:
+        # Someone registered already hears that (and gets their link), not that it is full.
+        if (found := _active_registration(registration.workshop, registration.email)) is None:
+            raise
+        raise AlreadyRegistered(found) from None
+
+
+def _active_registration(workshop: Workshop, email: str) -> Registration | None:
+    # The unique constraint's own expression, so that its index answers (``iexact`` would
+    # compare UPPER() and scan every registration of the workshop).
+    return (
+        Registration.objects.filter(workshop=workshop)
+        .active()
+        .alias(email_key=Lower("email"))
+        .filter(email_key=Lower(Value(email.strip())))
+        .first()
+    )
+
+
+def new_status(conf: RegistrationSettings) -> str:
+    """The status a new registration gets now; raise WorkshopFull if none."""
+    if conf.requires_approval:
+        return Status.PENDING
+    if seats.free_seats(conf) != 0:
+        return Status.CONFIRMED
+    if conf.waitlist_enabled:
+        return Status.WAITLISTED
+    raise WorkshopFull("The workshop is full.")
 
 
 def status_mail(status: str) -> str:
     return {"confirmed": "confirmed", "waitlisted": "waitlisted", "pending": "pending"}[status]
 
 
-def promote_from_waitlist(*, workshop: Workshop, now=None) -> list[Registration]:
-    """Fill free seats from the waiting list in arrival order; caller holds the lock."""
-    conf = settings_for(workshop)
-    if conf is None:
-        return []
-    seats = free_seats(workshop, conf)
-    waiting = Registration.objects.filter(workshop=workshop).waitlisted().select_for_update()
-    if seats is not None:
-        waiting = waiting[:seats]
+def promote_from_waitlist(*, conf: RegistrationSettings, now=None) -> list[Registration]:
+    """Fill free seats from the waiting list in arrival order; caller holds the lock and
+    saves the counts."""
+    free = seats.free_seats(conf)
+    waiting = Registration.objects.filter(workshop_id=conf.workshop_id).waitlisted()
+    waiting = waiting.select_for_update()
+    if free is not None:
+        waiting = waiting[:free]
     now = now or timezone.now()
     promoted = list(waiting)
     for registration in promoted:
         registration.status = Status.CONFIRMED
         registration.confirmed_at = now
         registration.save(update_fields=["status", "confirmed_at"])
+        seats.count_move(conf, old=Status.WAITLISTED, new=Status.CONFIRMED)
         emails.queue_registration_mail(registration, "promoted")
     return promoted
 
 
-def _locked(registration: Registration) -> tuple[Workshop, Registration]:
-    workshop = lock_workshop(registration.workshop)
-    return workshop, Registration.objects.select_for_update().get(pk=registration.pk)
+def _locked(registration: Registration) -> tuple[RegistrationSettings | None, Registration]:
+    conf = seats.lock_registrations(registration.workshop, recount=True)
+    return conf, Registration.objects.select_for_update().get(pk=registration.pk)
 
 
 @transaction.atomic
 def cancel_registration(*, registration: Registration, now=None) -> list[Registration]:
     """Cancel; a freed seat goes to the first waiting person. Return those promoted."""
-    workshop, registration = _locked(registration)
+    conf, registration = _locked(registration)
     if not registration.is_active:
         raise InvalidTransition("This registration is already cancelled.")
-    was_confirmed = registration.status == Status.CONFIRMED
+    was = registration.status
     registration.status = Status.CANCELLED
     registration.cancelled_at = now or timezone.now()
     registration.save(update_fields=["status", "cancelled_at"])
     emails.queue_registration_mail(registration, "cancelled")
-    return promote_from_waitlist(workshop=workshop, now=now) if was_confirmed else []
+    if conf is None:
+        return []
+    seats.count_move(conf, old=was, new=Status.CANCELLED)
+    promoted = promote_from_waitlist(conf=conf, now=now) if was == Status.CONFIRMED else []
+    seats.save_counts(conf)
+    return promoted
 
 
 @transaction.atomic
 def approve_registration(*, registration: Registration, now=None) -> Registration:
     """Approve a pending registration: a seat if one is free, else the waiting list."""
-    workshop, registration = _locked(registration)
+    conf, registration = _locked(registration)
     if registration.status != Status.PENDING:
         raise InvalidTransition(f"{registration.full_name} is not awaiting approval.")
-    conf = settings_for(workshop)
-    seats = free_seats(workshop, conf)
     now = now or timezone.now()
-    if seats is None or seats > 0:
+    if conf is None or seats.free_seats(conf) != 0:
         registration.status, registration.confirmed_at = Status.CONFIRMED, now
     elif conf.waitlist_enabled:
         registration.status, registration.queued_at = Status.WAITLISTED, now
@@ -238,6 +271,9 @@ def approve_registration(*, registration: Registration, now=None) -> Registratio
         raise WorkshopFull(f"No seat is left for {registration.full_name}; raise the capacity.")
     registration.save(update_fields=["status", "confirmed_at", "queued_at"])
     emails.queue_registration_mail(registration, "approved")
+    if conf is not None:
+        seats.count_move(conf, old=Status.PENDING, new=registration.status)
+        seats.save_counts(conf)
     return registration
 
 
@@ -257,31 +293,45 @@ def reject_registration(*, registration: Registration, now=None) -> Registration
 @transaction.atomic
 def move_from_waitlist(*, registration: Registration, now=None) -> Registration:
     """Give a waiting person a free seat out of turn (the organizer's choice)."""
-    workshop, registration = _locked(registration)
+    conf, registration = _locked(registration)
     if registration.status != Status.WAITLISTED:
         raise InvalidTransition(f"{registration.full_name} is not on the waiting list.")
-    if free_seats(workshop, settings_for(workshop)) == 0:
+    if conf is not None and seats.free_seats(conf) == 0:
         raise WorkshopFull(f"No seat is free for {registration.full_name}; raise the capacity.")
     registration.status = Status.CONFIRMED
     registration.confirmed_at = now or timezone.now()
     registration.save(update_fields=["status", "confirmed_at"])
     emails.queue_registration_mail(registration, "promoted")
+    if conf is not None:
+        seats.count_move(conf, old=Status.WAITLISTED, new=Status.CONFIRMED)
+        seats.save_counts(conf)
     return registration
 
 
 @transaction.atomic
 def set_capacity(*, workshop: Workshop, capacity: int | None) -> list[Registration]:
     """Change capacity; never below the confirmed count; promote into new seats."""
-    workshop = lock_workshop(workshop)
-    conf = RegistrationSettings.objects.select_for_update().get(workshop=workshop)
-    confirmed = confirmed_count(workshop)
+    conf = seats.lock_registrations(workshop, recount=True)
+    if conf is None:
+        raise RegistrationSettings.DoesNotExist("This workshop takes no registrations.")
+    confirmed = conf.confirmed_count
     if capacity is not None and capacity < confirmed:
         raise CapacityBelowConfirmed(
             f"{confirmed} people are confirmed already: the capacity cannot go below {confirmed}."
         )
     conf.capacity = capacity
-    conf.save(update_fields=["capacity"])
-    return promote_from_waitlist(workshop=workshop)
+    promoted = promote_from_waitlist(conf=conf)
+    conf.save(update_fields=["capacity", *RegistrationSettings.COUNTS])
+    return promoted
+
+
+@transaction.atomic
+def recount_seats(*, workshop: Workshop) -> RegistrationSettings | None:
+    """Set the seat counts from the registrations, after rows were written outside these
+    services (an import, a test's fixtures)."""
+    conf = seats.lock_registrations(workshop, recount=True)
+    seats.save_counts(conf)
+    return conf
 
 
 @transaction.atomic

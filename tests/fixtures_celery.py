@@ -7,8 +7,10 @@ use it need the broker and PostgreSQL (the worker connects to the test database)
 
 from __future__ import annotations
 
+import contextlib
 import email
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -124,7 +126,7 @@ def _wait_until_ready(process: subprocess.Popen, handle: WorkerHandle) -> None:
     raise RuntimeError(f"celery worker not ready in time:\n{handle.log.read_text()}")
 
 
-def _delete_queue_keys(handle: WorkerHandle) -> None:
+def delete_queue_keys(handle: WorkerHandle) -> None:
     """Remove what this session left in Redis, and nothing else (never FLUSHDB)."""
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     try:
@@ -137,8 +139,66 @@ def _delete_queue_keys(handle: WorkerHandle) -> None:
             stale = [m for m in client.smembers(binding) if any(x.encode() in m for x in marks)]
             if stale:
                 client.srem(binding, *stale)
+        # Tasks a killed worker had taken but not acknowledged wait in kombu's "unacked" hash
+        # for their visibility timeout, to be restored into our (deleted) queue: drop ours.
+        for tag, payload in client.hgetall("unacked").items():
+            if handle.queue.encode() in payload:
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
     finally:
         client.close()
+
+
+def worker_environment(sink: SmtpSink, **extra: str) -> dict[str, str]:
+    """The environment of a worker process: the test database, the broker, mail to ``sink``."""
+    return {
+        **os.environ,
+        "DATABASE_URL": worker_database_url(),
+        "CONN_MAX_AGE": "0",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "EMAIL_URL": f"smtp://{sink.host}:{sink.port}",
+        "EMAIL_TIMEOUT": "5",
+        "MAIL_RETRY_BACKOFF_MAX": "2",
+        **extra,
+    }
+
+
+def start_worker(handle: WorkerHandle, env: dict[str, str]) -> subprocess.Popen:
+    """Start one solo worker on ``handle.queue`` (in a session of its own) and wait until it
+    answers a ping; stop it again if it does not."""
+    command = [
+        *(sys.executable, "-m", "celery", "-A", "config", "worker"),
+        *("--pool=solo", "--concurrency=1", "-Q", handle.queue, "-n", handle.nodename),
+        *("--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"),
+    ]
+    with handle.log.open("ab") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_until_ready(process, handle)
+    except BaseException:
+        stop_worker(process)
+        raise
+    return process
+
+
+def stop_worker(process: subprocess.Popen, *, kill: bool = False) -> None:
+    """Stop a worker and anything it started: SIGTERM (or SIGKILL at once), then SIGKILL."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            process.wait(WORKER_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -151,35 +211,14 @@ def _celery_worker_process(
         nodename=f"{queue}@localhost",
         log=tmp_path_factory.mktemp("celery") / "worker.log",
     )
-    env = {
-        **os.environ,
-        "DATABASE_URL": worker_database_url(),
-        "CONN_MAX_AGE": "0",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "EMAIL_URL": f"smtp://{_smtp_sink_server.host}:{_smtp_sink_server.port}",
-        "EMAIL_TIMEOUT": "5",
-        "MAIL_RETRY_BACKOFF_MAX": "2",
-    }
-    command = [
-        *(sys.executable, "-m", "celery", "-A", "config", "worker"),
-        *("--pool=solo", "--concurrency=1", "-Q", queue, "-n", handle.nodename),
-        *("--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"),
-    ]
-    with handle.log.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
     try:
-        _wait_until_ready(process, handle)
-        yield handle
-    finally:
-        process.terminate()
+        process = start_worker(handle, worker_environment(_smtp_sink_server))
         try:
-            process.wait(WORKER_STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        _delete_queue_keys(handle)
+            yield handle
+        finally:
+            stop_worker(process)
+    finally:
+        delete_queue_keys(handle)
 
 
 @pytest.fixture

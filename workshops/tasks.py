@@ -2,15 +2,15 @@
 
 from celery import shared_task
 
-from workshops import mail
+from workshops import delivery, mail
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def deliver_mail(self, *, mail_id: int) -> None:
     while True:
         try:
-            mail.deliver(mail_id)
-        except mail.TransientMailError as exc:
+            delivery.deliver(mail_id)
+        except delivery.TransientMailError as exc:
             if self.request.is_eager:
                 # In-process (the embedded default, tests) no worker comes back later, and with
                 # task_eager_propagates Celery raises its Retry to the caller instead of running
@@ -25,7 +25,7 @@ def deliver_mail(self, *, mail_id: int) -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def deliver_mails(*, mail_ids: list[int]) -> None:
     # One task for a batch (queue_mails()): a mail that fails for now gets a task of its own.
-    mail.deliver_many(mail_ids)
+    delivery.deliver_many(mail_ids)
 
 
 @shared_task(acks_late=True)

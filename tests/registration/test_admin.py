@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from registration import services
 from registration.models import Question, Registration, RegistrationSettings
 from tests.factories import (
     OrganizerFactory,
@@ -83,7 +84,10 @@ def seat(conf, n: int, status: str = Status.CONFIRMED, **extra) -> Registration:
         "created_at": arrived,
         "queued_at": arrived if status == Status.WAITLISTED else None,
     }
-    return RegistrationFactory(workshop=conf.workshop, status=status, **(fields | extra))
+    registration = RegistrationFactory(workshop=conf.workshop, status=status, **(fields | extra))
+    # Written past the services, which keep the seat counts: count again.
+    services.recount_seats(workshop=conf.workshop)
+    return registration
 
 
 def act(client, action: str, registrations, **extra):

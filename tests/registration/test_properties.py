@@ -244,6 +244,16 @@ class RegistrationRules(RuleBasedStateMachine):
             assert confirmed == min(self.conf.capacity, confirmed + waiting)
 
     @invariant()
+    def seat_counts_match_the_registrations(self) -> None:
+        # Sign-ups decide on these counts alone: every path must keep them exact.
+        self.conf.refresh_from_db(fields=["confirmed_count", "waitlisted_count"])
+        statuses = list(self.status.values())
+        assert (self.conf.confirmed_count, self.conf.waitlisted_count) == (
+            statuses.count(Status.CONFIRMED),
+            statuses.count(Status.WAITLISTED),
+        )
+
+    @invariant()
     def waiting_list_keeps_arrival_order(self) -> None:
         line = list(self.registrations_in_db().waitlisted().values_list("pk", "queued_at"))
         assert [pk for pk, _ in line] == self.line

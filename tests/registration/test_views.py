@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from registration import services
 from registration.models import Question, Registration
 from registration.tokens import manage_link_token
 from tests.factories import (
@@ -119,7 +120,10 @@ def seat(conf, n: int, status: str = Status.CONFIRMED, **extra) -> Registration:
         "created_at": arrived,
         "queued_at": arrived if status == Status.WAITLISTED else None,
     }
-    return RegistrationFactory(workshop=conf.workshop, status=status, **(fields | extra))
+    registration = RegistrationFactory(workshop=conf.workshop, status=status, **(fields | extra))
+    # Written past the services, which keep the seat counts: count again.
+    services.recount_seats(workshop=conf.workshop)
+    return registration
 
 
 # The form page, before anyone types

@@ -177,6 +177,13 @@ def test_simultaneous_sign_ups_fill_exactly_the_seats_in_arrival_order(conf, wor
         .values_list("body_text", flat=True)
     ]
     assert positions == list(range(1, SIGN_UPS - CAPACITY + 1))
+    # Rendered before the lock, finished under it: each mail links to its own registration,
+    # whichever status the sign-up expected before it got the lock.
+    links = dict(OutgoingMail.objects.values_list("key", "body_text"))
+    for r in everyone:
+        assert r.get_absolute_url() in links[f"registration-{r.status}:{r.pk}"]
+    conf.refresh_from_db()
+    assert (conf.confirmed_count, conf.waitlisted_count) == (CAPACITY, SIGN_UPS - CAPACITY)
 
 
 def test_simultaneous_cancellations_promote_the_first_in_line_once_each(conf, workers):
@@ -209,6 +216,8 @@ def test_simultaneous_cancellations_promote_the_first_in_line_once_each(conf, wo
         f"registration-cancelled:{r.pk}" for r in leaving
     }
     assert OutgoingMail.objects.count() == mails_before + 40
+    conf.refresh_from_db()
+    assert (conf.confirmed_count, conf.waitlisted_count) == (CAPACITY, 40 - 20)
 
 
 def test_without_the_lock_the_same_race_overbooks(conf, workers, settings):

@@ -240,3 +240,38 @@ def test_mail_survives_a_dead_broker_and_is_sent_once_by_the_sweeper(
     time.sleep(1)
     assert len(smtp_sink.messages) == 1
     assert (mail.status, mail.attempts) == ("sent", 1)
+
+
+@pytest.mark.django_db
+def test_after_a_failed_publish_requests_leave_the_broker_alone_for_a_while(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from workshops import mail as outbox
+    from workshops.tasks import deliver_mail
+
+    celery_app.conf.task_always_eager = False  # a broker to rest; the autouse fixture restores
+    calls = []
+
+    def dead_broker(**kwargs):
+        calls.append(kwargs)
+        raise ConnectionError("broker hangs")
+
+    monkeypatch.setattr(deliver_mail, "apply_async", dead_broker)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = queue_notice(key="notice:first")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = queue_notice(key="notice:second")
+    assert len(calls) == 1  # the second request did not wait on the broker again
+    assert {first.status, second.status} == {"queued"}
+
+    # The sweeper always tries: it is how resting mail gets out once the broker is back.
+    monkeypatch.setattr(deliver_mail, "apply_async", lambda **kwargs: calls.append(kwargs))
+    later = timezone.now() + timedelta(hours=1)
+    assert requeue_stale(now=later) == 2
+    assert len(calls) == 3
+
+    # Once the rest is over, requests publish again.
+    monkeypatch.setattr(outbox, "_broker_down_until", 0.0)
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_notice(key="notice:third")
+    assert len(calls) == 4

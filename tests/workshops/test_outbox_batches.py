@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import smtplib
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
-from django.db import transaction
+from django.db import connection, transaction
 
 from tests.fixtures_celery import free_port
-from workshops import mail as outbox
-from workshops.mail import Mail, deliver_many, queue_mail, queue_mails
+from workshops import delivery, smtp_session
+from workshops.delivery import deliver_many
+from workshops.mail import Mail, queue_mail, queue_mails
 from workshops.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +164,7 @@ class CountingServer:
         self.defer = 0
         self._lock = threading.Lock()
         self.controller = None
+        self.on_message = None  # called with each accepted message's key
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         with self._lock:
@@ -180,6 +183,8 @@ class CountingServer:
                 if line.startswith(b"X-Outbox-Key: ")
             )
             self.keys.append(key)
+        if self.on_message:
+            self.on_message(key)
         return "250 Message accepted for delivery"
 
     def start(self) -> None:
@@ -199,9 +204,9 @@ def smtp_server(settings):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_TIMEOUT = 5
-    outbox.drop_smtp_connection()
+    smtp_session.drop_smtp_connection()
     yield server
-    outbox.drop_smtp_connection()
+    smtp_session.drop_smtp_connection()
     server.stop()
 
 
@@ -209,7 +214,7 @@ def test_a_worker_sends_one_mail_after_another_over_one_session(smtp_server):
     mails = queued("s1", "s2", "s3")
 
     deliver_many([m.pk for m in mails])
-    outbox.deliver(queued("s4")[0].pk)
+    delivery.deliver(queued("s4")[0].pk)
 
     assert smtp_server.keys == ["s1", "s2", "s3", "s4"]
     assert smtp_server.sessions == 1
@@ -217,13 +222,13 @@ def test_a_worker_sends_one_mail_after_another_over_one_session(smtp_server):
 
 def test_a_failed_send_drops_the_session_and_the_retry_opens_a_new_one(smtp_server):
     [first] = queued("first")
-    outbox.deliver(first.pk)
+    delivery.deliver(first.pk)
     smtp_server.defer = 1
     [deferred] = queued("deferred")
 
-    with pytest.raises(outbox.TransientMailError):
-        outbox.deliver(deferred.pk)
-    outbox.deliver(deferred.pk)
+    with pytest.raises(delivery.TransientMailError):
+        delivery.deliver(deferred.pk)
+    delivery.deliver(deferred.pk)
 
     assert smtp_server.keys == ["first", "deferred"]
     assert smtp_server.sessions == 2
@@ -233,14 +238,14 @@ def test_a_failed_send_drops_the_session_and_the_retry_opens_a_new_one(smtp_serv
 
 def test_a_session_the_server_closed_is_noticed_before_reuse(smtp_server, monkeypatch):
     [before] = queued("before")
-    outbox.deliver(before.pk)
+    delivery.deliver(before.pk)
     # The server restarts (or drops idle sessions): the worker's socket is dead.
     smtp_server.stop()
     smtp_server.start()
-    monkeypatch.setattr(outbox, "SMTP_IDLE_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(smtp_session, "SMTP_IDLE_CHECK_SECONDS", 0.0)
     [after] = queued("after")
 
-    outbox.deliver(after.pk)
+    delivery.deliver(after.pk)
 
     assert smtp_server.keys == ["before", "after"]
     after.refresh_from_db()
@@ -248,7 +253,7 @@ def test_a_session_the_server_closed_is_noticed_before_reuse(smtp_server, monkey
 
 
 def test_a_session_is_renewed_after_its_share_of_messages(smtp_server, monkeypatch):
-    monkeypatch.setattr(outbox, "SMTP_MESSAGES_PER_SESSION", 2)
+    monkeypatch.setattr(smtp_session, "SMTP_MESSAGES_PER_SESSION", 2)
     mails = queued("r1", "r2", "r3", "r4", "r5")
 
     deliver_many([m.pk for m in mails])
@@ -260,4 +265,50 @@ def test_a_session_is_renewed_after_its_share_of_messages(smtp_server, monkeypat
 def test_other_backends_get_no_cached_session(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
-    assert outbox.smtp_connection() is None
+    assert smtp_session.smtp_connection() is None
+
+
+@pytest.fixture
+def slow_sent_marks():
+    """Make PostgreSQL take 50 ms over each "sent" mark, as a slow disk would."""
+    table = OutgoingMail._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_slow_mark() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN PERFORM pg_sleep(0.05); RETURN NEW; END $$"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER test_slow_mark BEFORE UPDATE ON {table} FOR EACH ROW "
+            "WHEN (NEW.status = 'sent') EXECUTE FUNCTION test_slow_mark()"
+        )
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER test_slow_mark ON {table}")
+        cursor.execute("DROP FUNCTION test_slow_mark()")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_is_recorded_as_sent_before_the_server_takes_the_next(smtp_server, slow_sent_marks):
+    # The duplicate window holds one mail at most: when the server accepts a mail, every mail
+    # before it is committed as sent (seen from another connection, as after a crash), however
+    # slowly the database commits.
+    sent_when_accepted = {}
+
+    def sent_keys() -> set[str]:
+        try:
+            return set(OutgoingMail.objects.filter(status="sent").values_list("key", flat=True))
+        finally:
+            connection.close()  # this thread's own connection
+
+    def look(key: str) -> None:  # in the server's event loop: the ORM runs in a thread
+        with ThreadPoolExecutor(1) as pool:
+            sent_when_accepted[key] = pool.submit(sent_keys).result()
+
+    smtp_server.on_message = look
+
+    queued(*(f"w{i}" for i in range(6)))  # committed: its batch task runs (eagerly) on commit
+
+    assert smtp_server.keys == [f"w{i}" for i in range(6)]
+    assert sent_when_accepted == {f"w{i}": {f"w{j}" for j in range(i)} for i in range(6)}
+    assert set(OutgoingMail.objects.values_list("status", flat=True)) == {"sent"}
