@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -117,23 +117,55 @@ def is_current(workshop: Workshop) -> bool:
     return cache.get(version_key(workshop.pk)) == workshop._schedule_version
 
 
+def lookup(
+    workshop: Workshop, names: list[str], *, strict: bool = True
+) -> tuple[str, dict[str, Any]]:
+    """Return the current version token and those of the entries ``names`` built under it.
+
+    One round trip for the token and all the entries. Raise StaleWorkshop if the workshop
+    came from the cache and has changed since (unless ``strict`` is off: the caller has just
+    read it from the database).
+    """
+    versions = version_key(workshop.pk)
+    found = cache.get_many([versions, *(entry_key(workshop.pk, name) for name in names)])
+    token = found.get(versions)
+    if token is None:
+        # The cache lost the token (or keeps nothing, like DummyCache). A workshop just read
+        # from the database carries the token read before it: still the one to build under.
+        checked = getattr(workshop, "_schedule_checked", False)
+        token = workshop._schedule_version if checked else current_version(workshop.pk)
+    if strict and token != getattr(workshop, "_schedule_version", token):
+        raise StaleWorkshop
+    return token, _current(workshop, token, names, found)
+
+
+def fetch(workshop: Workshop, token: str, names: list[str]) -> dict[str, Any]:
+    """Return those of the entries ``names`` built under ``token`` (one round trip)."""
+    found = cache.get_many([entry_key(workshop.pk, name) for name in names])
+    return _current(workshop, token, names, found)
+
+
+def _current(workshop: Workshop, token: str, names: list[str], found: dict) -> dict[str, Any]:
+    entries = ((name, found.get(entry_key(workshop.pk, name))) for name in names)
+    return {name: entry[1] for name, entry in entries if entry is not None and entry[0] == token}
+
+
+def store(workshop: Workshop, token: str, name: str, value: Any) -> None:
+    """Keep ``value`` as entry ``name``, built from what was current under ``token``."""
+    cache.set(entry_key(workshop.pk, name), (token, value), ENTRY_TIMEOUT)
+
+
 def cached(workshop: Workshop, name: str, build: Callable[[], T], *, strict: bool = True) -> T:
     """Return what ``build()`` returns for this workshop's schedule, cached per version.
 
     ``name`` says what it is (``"schedule.xml"``, ``"page"``, ``"item:42"``); the value must
-    not depend on the request. Raise StaleWorkshop if the workshop came from the cache and has
-    changed since (unless ``strict`` is off: the caller has just read it from the database).
-    A ``None`` is returned but not kept: anyone can ask for unknown item ids.
+    not depend on the request. Raise StaleWorkshop as ``lookup`` does. A ``None`` is returned
+    but not kept: anyone can ask for unknown item ids.
     """
-    key, versions = entry_key(workshop.pk, name), version_key(workshop.pk)
-    found = cache.get_many([versions, key])
-    token = found.get(versions) or current_version(workshop.pk)
-    if strict and token != getattr(workshop, "_schedule_version", token):
-        raise StaleWorkshop
-    entry = found.get(key)
-    if entry is not None and entry[0] == token:
-        return entry[1]
+    token, found = lookup(workshop, [name], strict=strict)
+    if name in found:
+        return found[name]
     value = build()
     if value is not None:
-        cache.set(key, (token, value), ENTRY_TIMEOUT)
+        store(workshop, token, name, value)
     return value

@@ -1,8 +1,11 @@
-"""The public schedule: a page with every day, a page per item, the changelog, the exports.
+"""The public schedule: a page with every day, a page per item, the changelog, the speakers,
+the exports.
 
-Every body is cached per schedule version (``workshops.schedule_cache``); a warm request costs
-two cache round trips and no query. The pages' template is rendered per request around the
-cached parts: it holds the account menu and the visitor's messages.
+Everything is cached per schedule version (``workshops.schedule_cache``); a warm request costs
+two cache round trips and no query. A page's template holds the account menu and the
+visitor's messages, so for visitors with a session it is rendered per request around the
+cached parts; everyone else (no session, no messages: most visitors, every crawler) sees the
+same bytes, and gets the whole response as cached (``serve_page``).
 """
 
 from __future__ import annotations
@@ -11,10 +14,14 @@ from collections.abc import Callable
 from functools import partial
 from typing import TypeVar
 
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
 from workshops import selectors
@@ -22,15 +29,24 @@ from workshops.compression import MARKER, Fragment, gzip_bytes, gzip_response, r
 from workshops.exports import csv as csv_export
 from workshops.exports import frab, ical
 from workshops.models import Workshop
-from workshops.public_schedule import Timetable, current_release, load_entry, load_timetable
+from workshops.public_schedule import (
+    Timetable,
+    current_release,
+    load_entry,
+    load_speaker_list,
+    load_timetable,
+)
 from workshops.schedule_cache import (
     StaleWorkshop,
     cached,
     cached_workshop,
+    fetch,
     fresh_workshop,
     is_current,
+    lookup,
+    store,
 )
-from workshops.schedule_html import render_timetable
+from workshops.schedule_html import render_speakers, render_timetable
 
 T = TypeVar("T")
 
@@ -56,6 +72,83 @@ def serve(
         return workshop, cached(workshop, name, lambda: build(workshop), strict=False)
 
 
+def serve_page(
+    request: HttpRequest,
+    slug: str,
+    name: str,
+    build: Callable[[Workshop], T | None],
+    respond: Callable[[HttpRequest, Workshop, T], HttpResponse],
+    *,
+    schedule: bool = True,
+) -> HttpResponse:
+    """Return ``respond(request, workshop, parts)`` with ``parts`` the cached
+    ``build(workshop)`` (404 when it is None), as ``serve`` does.
+
+    A visitor without a session or messages gets the response that the first such visitor
+    got since the last change, as it was sent: the page is the same for all of them.
+    """
+    public = f"{name}:public:{static_version()}"
+    anonymous = is_anonymous_visit(request)
+    first = public if anonymous else name
+    workshop = _visible(request, cached_workshop(slug), slug, schedule=schedule)
+    try:
+        token, found = lookup(workshop, [first])
+    except StaleWorkshop:
+        workshop = _visible(request, fresh_workshop(slug), slug, schedule=schedule)
+        token, found = lookup(workshop, [first], strict=False)
+    if public in found:
+        return _public_response(request, found[public])
+    if anonymous:  # the response is not kept (yet): the parts may be
+        found = fetch(workshop, token, [name])
+    if name in found:
+        parts = found[name]
+    else:
+        parts = build(workshop)
+        if parts is not None:  # not kept: anyone can ask for unknown item ids
+            store(workshop, token, name, parts)
+    if parts is None:
+        raise Http404("Not in this schedule.")
+    response = respond(request, workshop, parts)
+    if anonymous and _same_for_everyone(request, response):
+        compressed = response.content
+        if response.get("Content-Encoding") != "gzip":
+            compressed = gzip_bytes(compressed)
+        store(workshop, token, public, compressed)
+    return response
+
+
+def is_anonymous_visit(request: HttpRequest) -> bool:
+    """Whether the visitor has neither a session (so no login) nor messages waiting."""
+    cookies = request.COOKIES
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and CookieStorage.cookie_name not in cookies
+    )
+
+
+def static_version() -> str:
+    """Return what names this deploy's static files: a kept page links them (their hashed
+    names change with their content, and the old files go with the old deploy)."""
+    return getattr(staticfiles_storage, "manifest_hash", "")
+
+
+def _same_for_everyone(request: HttpRequest, response: HttpResponse) -> bool:
+    # A page with a CSRF token (a form) is the visitor's own: get_token() marks the request.
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
+
+
+def _public_response(request: HttpRequest, compressed: bytes) -> HttpResponse:
+    response = gzip_response(request, compressed, "text/html; charset=utf-8")
+    # What a visitor with a session would get is different (their menu, their messages).
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
 def _visible(request: HttpRequest, workshop: Workshop | None, slug: str, *, schedule: bool):
     if workshop is not None and _may_see(request.user, workshop, schedule=schedule):
         return workshop
@@ -76,7 +169,10 @@ def _may_see(user, workshop: Workshop, *, schedule: bool) -> bool:
 
 
 def schedule(request: HttpRequest, slug: str) -> HttpResponse:
-    workshop, page = serve(request, slug, "page", _schedule_page)
+    return serve_page(request, slug, "page", _schedule_page, _schedule_response)
+
+
+def _schedule_response(request: HttpRequest, workshop: Workshop, page: dict) -> HttpResponse:
     response = render(
         request,
         "workshops/schedule/schedule.html",
@@ -101,14 +197,35 @@ def _schedule_page(workshop: Workshop) -> dict:
     return {"nav": nav(workshop, active="schedule"), "content": Fragment.of(content)}
 
 
+def speakers(request: HttpRequest, slug: str) -> HttpResponse:
+    return serve_page(request, slug, "speakers", _speakers_page, _speakers_response, schedule=False)
+
+
+def _speakers_response(request: HttpRequest, workshop: Workshop, page: dict) -> HttpResponse:
+    response = render(
+        request,
+        "workshops/speakers.html",
+        {"workshop": workshop, "nav": page["nav"], "body": mark_safe(MARKER)},
+    )
+    return respond_around(request, response, page["content"])
+
+
+def _speakers_page(workshop: Workshop) -> dict:
+    html = render_speakers(workshop, load_speaker_list(workshop))
+    return {"nav": nav(workshop, active="speakers"), "content": Fragment.of(html)}
+
+
 def nav(workshop: Workshop, *, active: str) -> str:
     return render_to_string("workshops/_nav.html", {"workshop": workshop, "active": active})
 
 
 def schedule_item(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
-    workshop, parts = serve(request, slug, f"item:{item_id}", partial(_item_parts, item_id=item_id))
-    if parts is None:
-        raise Http404("No such item in this schedule.")
+    return serve_page(
+        request, slug, f"item:{item_id}", partial(_item_parts, item_id=item_id), _item_response
+    )
+
+
+def _item_response(request: HttpRequest, workshop: Workshop, parts: dict) -> HttpResponse:
     with timezone.override(workshop.tz):
         return render(
             request,
@@ -135,7 +252,10 @@ def _item_parts(workshop: Workshop, *, item_id: int) -> dict | None:
 
 
 def schedule_changes(request: HttpRequest, slug: str) -> HttpResponse:
-    workshop, body = serve(request, slug, "changes", _changes_body)
+    return serve_page(request, slug, "changes", _changes_body, _changes_response)
+
+
+def _changes_response(request: HttpRequest, workshop: Workshop, body: str) -> HttpResponse:
     with timezone.override(workshop.tz):
         return render(
             request,
