@@ -19,8 +19,8 @@ COPY . .
 RUN DEBUG=false SECRET_KEY=collectstatic-at-build-time-only-not-a-secret-0123456789abcdef \
     python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 --home-dir /app app \
-    && mkdir -p var/media \
-    && chown app:app var/media
+    && mkdir -p var/media var/private \
+    && chown app:app var/media var/private
 
 USER app
 EXPOSE 8000

@@ -2,7 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from config.media import serve_public_media
+from workshops.admin_shortcut import view_on_site
+
+# /healthz is answered by config.health.HealthCheckMiddleware, ahead of every URL here.
 urlpatterns = [
+    # Ahead of the admin's own "view on site": only for objects the user's admin shows.
+    path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
@@ -10,20 +16,6 @@ urlpatterns = [
     path("", include("registration.urls")),
     path("", include("submissions.urls")),
     path("reviews/", include("submissions.review_urls")),
+    # Speaker photos; in docker-compose nginx serves the same files by the same rules first.
+    re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>speakers/.*)$", serve_public_media),
 ]
-
-if settings.DEBUG:
-    import posixpath
-
-    from django.http import Http404
-    from django.views.static import serve
-
-    def serve_public_media(request, path: str):
-        """Serve uploads for local development, except submitted PDFs (owner download only)."""
-        if posixpath.normpath(path).lstrip("/").startswith("submissions"):
-            raise Http404("Submitted files are not public.")
-        return serve(request, path, document_root=settings.MEDIA_ROOT)
-
-    urlpatterns += [
-        re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve_public_media),
-    ]

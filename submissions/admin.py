@@ -14,6 +14,7 @@ from django.db.models import Avg, Count, Max, Min, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.html import format_html
 
 from submissions import emails, services
@@ -219,7 +220,7 @@ class SubmissionAdmin(ScopedChoicesMixin, WorkshopScopedAdmin):
     )
     fieldsets = (
         (None, {"fields": ("workshop", "title", "type", "topic", "status", "submitter")}),
-        ("Abstract", {"fields": ("abstract", "pdf")}),
+        ("Abstract", {"fields": ("abstract", "pdf_download")}),
         (
             "Decision",
             {
@@ -243,7 +244,7 @@ class SubmissionAdmin(ScopedChoicesMixin, WorkshopScopedAdmin):
         "status",
         "submitter",
         "abstract",
-        "pdf",
+        "pdf_download",
         "decision",
         "decided_at",
         "notified_at",
@@ -272,6 +273,13 @@ class SubmissionAdmin(ScopedChoicesMixin, WorkshopScopedAdmin):
     def has_add_permission(self, request, *args) -> bool:
         # Abstracts come in through the call's own pages, whose rules (deadline, limits) hold.
         return False
+
+    @admin.display(description="PDF")
+    def pdf_download(self, obj: Submission) -> str:
+        # Private storage has no URL: the file goes out through the permission-checked view.
+        if not obj.pdf:
+            return "—"
+        return format_html('<a href="{}">Download</a>', reverse("submissions:pdf", args=[obj.pk]))
 
     @admin.display(description="notified", boolean=True, ordering="notified_at")
     def notified(self, obj: Submission) -> bool:

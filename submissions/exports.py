@@ -48,7 +48,7 @@ def review_rows(submissions: QuerySet[Submission]) -> Iterator[list]:
         .select_related("assignment__submission", "assignment__reviewer__user")
         .order_by("assignment__submission_id", "assignment__reviewer__user__email", "pk")
     )
-    for review in reviews.iterator(chunk_size=2000):
+    for review in reviews.iterator(chunk_size=250):
         submission = review.assignment.submission
         yield [
             _cell(value)

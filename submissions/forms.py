@@ -186,7 +186,8 @@ def rearranged_author_rows(data, action: str) -> tuple[list[dict], int]:
         row["is_presenter"] = bool(row["is_presenter"])
         rows.append(row)
     verb, _, number = action.partition("-")
-    index = int(number) if number.isdigit() else -1
+    # isdigit() also says yes to "²" and to 5000 nines, which int() refuses.
+    index = int(number) if number.isascii() and number.isdigit() and len(number) < 4 else -1
     if verb == "up" and 0 < index < len(rows):
         rows[index - 1], rows[index] = rows[index], rows[index - 1]
     elif verb == "down" and 0 <= index < len(rows) - 1:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from config.storage import private_storage
 from workshops.models import ScheduleItem, Topic, Workshop, validate_time_zone
 from workshops.timezones import AOE, zone_label
 
@@ -140,7 +141,7 @@ class Submission(models.Model):
     topic = models.ForeignKey(
         Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions"
     )
-    pdf = models.FileField(upload_to=submission_pdf_path, blank=True)
+    pdf = models.FileField(upload_to=submission_pdf_path, storage=private_storage, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True, default="")
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -13,14 +13,14 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from submissions import services
 from submissions.models import Review, ReviewAssignment, Submission
-from submissions.pdf import PdfUnreadable, without_metadata
+from submissions.pdf import PdfUnreadable, attachment_response, without_metadata
 from submissions.review_forms import ReviewForm
 
 CLOSED = "The decision has been sent to the authors; reviews can no longer change."
@@ -142,6 +142,4 @@ def review_pdf(request: HttpRequest, pk: int) -> HttpResponse:
                 "shown in a blind review. Please tell the organizers.",
             )
             return redirect("reviews:detail", pk=assignment.pk)
-    response = FileResponse(io.BytesIO(data), content_type="application/pdf", filename=filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(io.BytesIO(data), filename=filename)

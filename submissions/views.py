@@ -23,6 +23,8 @@ from submissions.forms import (
     rearranged_author_rows,
 )
 from submissions.models import CallForAbstracts, Submission
+from submissions.pdf import attachment_response
+from workshops.access import is_organizer
 from workshops.models import SpeakerProfile, Workshop
 from workshops.selectors import visible_workshop
 
@@ -261,16 +263,16 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def download_pdf(request: HttpRequest, pk: int) -> FileResponse:
-    submission = _own_submission(request, pk)
+    """The PDF as submitted, for its submitter and the workshop's organizers (the admin links
+    here); reviewers get theirs, blind when the review is, from reviews:pdf."""
+    readable = Submission.objects.of(request.user)
+    if is_organizer(request.user):
+        readable = readable | Submission.objects.managed_by(request.user)
+    submission = get_object_or_404(readable, pk=pk)
     if not submission.pdf:
         raise Http404("This submission has no PDF.")
     try:
         handle = submission.pdf.open("rb")
     except FileNotFoundError as exc:
         raise Http404("The PDF is missing.") from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"submission-{submission.pk}.pdf",
-        content_type="application/pdf",
-    )
+    return attachment_response(handle, filename=f"submission-{submission.pk}.pdf")

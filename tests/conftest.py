@@ -67,6 +67,22 @@ def _eager_celery_and_own_cache(settings):
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _broker_not_resting():
+    """A broker failure in one test must not make the next one skip publishing."""
+    from workshops import mail
+
+    mail._broker_down_until = 0.0
+    yield
+    mail._broker_down_until = 0.0
+
+
+@pytest.fixture(autouse=True)
+def _own_private_media(settings, tmp_path):
+    """Keep submitted PDFs written by a test in that test's own directory."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
 @pytest.fixture
 def organizer(django_user_model):
     return django_user_model.objects.create_user(

@@ -325,6 +325,8 @@ class SpeakerProfileQuerySet(models.QuerySet):
 
 def speaker_photo_path(instance: SpeakerProfile, filename: str) -> str:
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "img"
+    if suffix not in ("jpg", "jpeg", "png", "webp"):
+        suffix = "img"  # never .html or .svg: media is served by its suffix (config/urls.py)
     return (
         f"speakers/{timezone.now():%Y/%m}/{instance.pk or 'new'}-{timezone.now():%H%M%S%f}.{suffix}"
     )

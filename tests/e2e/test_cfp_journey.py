@@ -93,7 +93,7 @@ def test_abstract_to_confirmed_speaker(live_server, browser, page, settings, tmp
     expect(reviewing.get_by_test_id("blind-notice")).to_be_visible()
     expect(reviewing.get_by_text("Lovelace")).to_have_count(0)
     expect(reviewing.get_by_text("Analytical Society")).to_have_count(0)
-    pdf_path = reviewing.get_by_role("link", name="Open the PDF").get_attribute("href")
+    pdf_path = reviewing.get_by_role("link", name="Download the PDF").get_attribute("href")
     blind_pdf = reviewing.request.get(f"{live_server.url}{pdf_path}")
     assert blind_pdf.ok
     assert blind_pdf.body().startswith(b"%PDF-")

@@ -263,7 +263,7 @@ def test_a_submission_without_a_pdf_has_no_pdf_link(client, reviewer):
     assignment = assign(make_submission(blind=True, pdf=False), reviewer)
     client.force_login(reviewer)
 
-    assert "Open the PDF" not in client.get(detail(assignment)).content.decode()
+    assert "Download the PDF" not in client.get(detail(assignment)).content.decode()
     assert client.get(pdf_url(assignment)).status_code == 404
 
 

@@ -9,6 +9,7 @@ import zoneinfo
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.utils import timezone
 
 from workshops import demo
@@ -212,8 +213,11 @@ def test_demo_accounts_in_debug_can_log_in_and_manage_their_workshops(settings, 
         "demo-workshop",
         "lorainne24",
     ]
-    assert client.login(username="admin@example.org", password="admin")
-    assert client.login(username="organizer@example.org", password="organizer")
+    # django-axes needs a request to authenticate against (client.login passes it through).
+    assert client.login(request=HttpRequest(), username="admin@example.org", password="admin")
+    assert client.login(
+        request=HttpRequest(), username="organizer@example.org", password="organizer"
+    )
     assert client.get("/admin/").status_code == 200
 
 
