@@ -25,8 +25,13 @@ run: venv
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# axe-core for tests/e2e/test_accessibility.py (skipped locally without npm; CI installs it).
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
+	else echo "make test: no npm, the accessibility tests will be skipped" >&2; fi
+
 # pytest exits 5 when it collected no test: a suite that ran nothing has not passed.
-test: venv
+test: venv node_modules/.package-lock.json
 	@status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest ran no tests" >&2; exit 1; fi; \
 	exit $$status
