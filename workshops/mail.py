@@ -83,18 +83,7 @@ def queue_mail(
     # in its own atomic() would look the key up again behind two more savepoints.
     try:
         with transaction.atomic():
-            mail = OutgoingMail.objects.create(
-                key=key,
-                workshop=workshop,
-                template=template,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=to,
-                reply_to=reply_to or (workshop.contact_email if workshop else ""),
-                subject=rendered.subject,
-                body_text=rendered.text,
-                body_html=rendered.html,
-                qr_payload=qr_payload,
-            )
+            mail = _create(key, to, template, rendered, workshop, reply_to, qr_payload)
     except IntegrityError:  # queued by a concurrent transaction since the look-up above
         if (existing := OutgoingMail.objects.filter(key=key).first()) is None:
             raise
@@ -115,20 +104,24 @@ def queue_rendered_mail(
     """``queue_mail()`` for a mail rendered beforehand, under a key that no mail can have yet
     (one naming a row this transaction inserted): a single INSERT, for callers holding a lock.
     """
-    mail = OutgoingMail.objects.create(
+    mail = _create(key, to, template, rendered, workshop, "", qr_payload)
+    schedule_delivery(mail.pk)
+    return mail
+
+
+def _create(key, to, template, rendered: RenderedMail, workshop, reply_to, qr_payload):
+    return OutgoingMail.objects.create(
         key=key,
         workshop=workshop,
         template=template,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,
-        reply_to=workshop.contact_email if workshop else "",
+        reply_to=reply_to or (workshop.contact_email if workshop else ""),
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
         qr_payload=qr_payload,
     )
-    schedule_delivery(mail.pk)
-    return mail
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from django.forms import BaseForm, BaseFormSet
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 from django.utils.html import escape
-from hypothesis import HealthCheck, currently_in_test_context, event
+from hypothesis import HealthCheck, currently_in_test_context, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -316,3 +316,29 @@ def assert_only(delta: dict, **expected: dict[str, int]) -> None:
         for label, d in delta.items()
     }
     assert counted == expected, counted
+
+
+def request_level_tests(names: list[str]):
+    """The three tests every fuzz module runs on its endpoints (a fixture ``endpoints`` maps
+    each name to an Endpoint): a forged or missing CSRF token is refused and saves nothing,
+    the genuine token gets through, and garbled bodies are refused cleanly."""
+
+    @fuzz(25)
+    @given(name=st.sampled_from(names), forgery=forgeries)
+    def test_forged_or_missing_csrf_token_is_403_and_saves_nothing(endpoints, name, forgery):
+        assert_csrf_refused(endpoints[name], forgery)
+
+    @pytest.mark.parametrize("name", names)
+    def test_the_genuine_csrf_token_is_accepted(endpoints, name):
+        assert_csrf_accepted(endpoints[name])
+
+    @fuzz(25)
+    @given(name=st.sampled_from(names), body=garbled_bodies)
+    def test_garbled_bodies_are_refused_cleanly(endpoints, name, body):
+        assert_garbled_body_refused(endpoints[name], *body)
+
+    return (
+        test_forged_or_missing_csrf_token_is_403_and_saves_nothing,
+        test_the_genuine_csrf_token_is_accepted,
+        test_garbled_bodies_are_refused_cleanly,
+    )

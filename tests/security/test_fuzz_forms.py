@@ -21,19 +21,15 @@ from tests.factories import (
 from tests.security.fuzzing import (
     Endpoint,
     added,
-    assert_csrf_accepted,
-    assert_csrf_refused,
-    assert_garbled_body_refused,
     assert_only,
     assert_refused,
     changes,
     database_state,
-    forgeries,
     fuzz,
     fuzz_environment,  # noqa: F401 (a fixture)
-    garbled_bodies,
     last,
     posts,
+    request_level_tests,
     rolled_back,
     send,
 )
@@ -248,21 +244,11 @@ def endpoints(conf, registration, desk, real_codes) -> dict[str, Endpoint]:
 NAMES = ["register", "edit", "cancel", "check-in"]
 
 
-@fuzz(25)
-@given(name=st.sampled_from(NAMES), forgery=forgeries)
-def test_forged_or_missing_csrf_token_is_403_and_saves_nothing(endpoints, name, forgery):
-    assert_csrf_refused(endpoints[name], forgery)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_the_genuine_csrf_token_is_accepted(endpoints, name):
-    assert_csrf_accepted(endpoints[name])
-
-
-@fuzz(25)
-@given(name=st.sampled_from(NAMES), body=garbled_bodies)
-def test_garbled_bodies_are_refused_cleanly(endpoints, name, body):
-    assert_garbled_body_refused(endpoints[name], *body)
+(
+    test_forged_or_missing_csrf_token_is_403_and_saves_nothing,
+    test_the_genuine_csrf_token_is_accepted,
+    test_garbled_bodies_are_refused_cleanly,
+) = request_level_tests(NAMES)
 
 
 PAGES = [
