@@ -11,8 +11,3 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-
-# django-environ 0.14 keeps CACHE_URL's ?key_prefix= as "key_prefix", which Django ignores
-# (it reads KEY_PREFIX): bench/schedule.py keeps its entries apart, and deletes them, by it.
-if "key_prefix" in CACHES["default"]:  # noqa: F405
-    CACHES["default"]["KEY_PREFIX"] = CACHES["default"].pop("key_prefix")  # noqa: F405

@@ -115,6 +115,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if env.str("CACHE_URL", default=""):
     CACHES = {"default": env.cache("CACHE_URL")}
+    # django-environ leaves ?key_prefix=, ?timeout=… in lower case, and Django ignores them.
+    for _name in ("key_prefix", "timeout", "version"):
+        if _name in CACHES["default"]:
+            CACHES["default"][_name.upper()] = CACHES["default"].pop(_name)
     if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
         # The same backend, minus a new redis-py client per operation (config/redis_cache.py).
         CACHES["default"]["BACKEND"] = "config.redis_cache.RedisCache"

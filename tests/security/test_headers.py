@@ -124,3 +124,27 @@ def test_production_settings_pass_check_deploy():
         "log_format": "json",
         "hasher": "django.contrib.auth.hashers.Argon2PasswordHasher",
     }
+
+
+def test_cache_url_options_reach_django():
+    # django-environ keeps ?key_prefix= and ?timeout= in lower case; Django reads upper case.
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "CACHE_URL": "redis://127.0.0.1:6379/14?key_prefix=wp-site&timeout=120",
+    }
+    probe = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "c = settings.CACHES['default']; print(json.dumps([c.get('KEY_PREFIX'), c.get('TIMEOUT')]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == ["wp-site", 120]
