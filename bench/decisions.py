@@ -40,7 +40,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import smtplib
 import subprocess
 import sys
@@ -60,7 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # shadow the project's own ``registration`` app.
 sys.path[0] = str(ROOT)
 
-from bench.common import free_port, recreate_database  # noqa: E402
+from bench.common import free_port, recreate_database, stop  # noqa: E402
 
 HOST = "127.0.0.1"
 BROKER_DB = 8
@@ -253,16 +252,6 @@ def peak_rss_mb(pid: int) -> float:
         if match := re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE):
             total_kb += int(match[1])
     return total_kb / 1024
-
-
-def stop(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
 
 
 def forget_queue(args: argparse.Namespace, queue: str) -> None:

@@ -29,9 +29,7 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -45,7 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # project's own ``registration`` app.
 sys.path[0] = str(ROOT)
 
-from bench.common import free_port, recreate_database  # noqa: E402
+from bench import common  # noqa: E402
+from bench.common import free_port, recreate_database, stop  # noqa: E402
 
 HOST = "127.0.0.1"
 TARGET_RATIO = 0.5
@@ -163,39 +162,15 @@ def set_up_workshops(args: argparse.Namespace) -> None:
     django.db.connections.close_all()
 
 
-def start_gunicorn(
-    args: argparse.Namespace, port: int, env: dict[str, str], log
-) -> subprocess.Popen:
-    command = [
-        sys.executable, "-m", "gunicorn", "config.wsgi",
-        "-w", str(args.workers), "-b", f"{HOST}:{port}", "--log-level", "warning",
-    ]  # fmt: skip
-    server = subprocess.Popen(
-        command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log, start_new_session=True
+def start_gunicorn(args: argparse.Namespace, port: int, env: dict[str, str], log):
+    return common.start_gunicorn(
+        args.workers,
+        port,
+        env,
+        log,
+        ready=lambda: request("GET", port, "/workshops/bench/register/")[0],
+        what="the form page",
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}; see {log.name}")
-        try:
-            status, _, _ = request("GET", port, "/workshops/bench/register/")
-        except OSError:
-            time.sleep(0.2)
-            continue
-        if status == 200:
-            return server
-        raise SystemExit(f"the form page answered {status}; see {log.name}")
-    raise SystemExit("gunicorn did not answer within 30 s")
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def request(

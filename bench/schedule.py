@@ -30,9 +30,7 @@ import argparse
 import asyncio
 import os
 import secrets
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,7 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, Python puts bench/ first on the path; the project root must come first.
 sys.path[0] = str(ROOT)
 
-from bench.common import free_port, recreate_database  # noqa: E402
+from bench import common  # noqa: E402
+from bench.common import free_port, recreate_database, stop  # noqa: E402
 
 HOST = "127.0.0.1"
 SLUG = "lorainne25"
@@ -103,37 +102,15 @@ def load_workshop(args: argparse.Namespace) -> None:
     django.db.connections.close_all()
 
 
-def start_gunicorn(args, port: int, env: dict[str, str], log) -> subprocess.Popen:
-    command = [
-        sys.executable, "-m", "gunicorn", "config.wsgi",
-        "-w", str(args.workers), "-k", "sync", "-b", f"{HOST}:{port}", "--log-level", "warning",
-    ]  # fmt: skip
-    server = subprocess.Popen(
-        command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log, start_new_session=True
+def start_gunicorn(args, port: int, env: dict[str, str], log):
+    return common.start_gunicorn(
+        args.workers,
+        port,
+        env,
+        log,
+        ready=lambda: asyncio.run(fetch(port, BARE))[0],
+        what="the bare view",
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}; see {log.name}")
-        try:
-            status, _ = asyncio.run(fetch(port, BARE))
-        except OSError:
-            time.sleep(0.2)
-            continue
-        if status == 200:
-            return server
-        raise SystemExit(f"the bare view answered {status}; see {log.name}")
-    raise SystemExit("gunicorn did not answer within 30 s")
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 class Connection:

@@ -96,24 +96,12 @@ print(json.dumps({
 
 def test_production_settings_pass_check_deploy():
     # Only what CI's own `check --deploy` step has: nothing from this test run leaks in.
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "workshops.example.org",
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", PRODUCTION_PROBE],
-        cwd=django_settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    values = run_probe(
+        PRODUCTION_PROBE,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="workshops.example.org",
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    values = json.loads(done.stdout.strip().splitlines()[-1])
     assert values == {
         "hsts": 31536000,
         "ssl_redirect": True,
@@ -128,18 +116,25 @@ def test_production_settings_pass_check_deploy():
 
 def test_cache_url_options_reach_django():
     # django-environ keeps ?key_prefix= and ?timeout= in lower case; Django reads upper case.
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "CACHE_URL": "redis://127.0.0.1:6379/14?key_prefix=wp-site&timeout=120",
-    }
     probe = (
         "import json, django; django.setup(); from django.conf import settings; "
         "c = settings.CACHES['default']; print(json.dumps([c.get('KEY_PREFIX'), c.get('TIMEOUT')]))"
     )
+    cache_url = "redis://127.0.0.1:6379/14?key_prefix=wp-site&timeout=120"
+    assert run_probe(probe, CACHE_URL=cache_url) == ["wp-site", 120]
+
+
+def run_probe(code: str, **variables: str):
+    """Run ``code`` in a fresh interpreter with only these variables (nothing from this test
+    run leaks in); return its last line of output as JSON."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        **variables,
+    }
     done = subprocess.run(
-        [sys.executable, "-c", probe],
+        [sys.executable, "-c", code],
         cwd=django_settings.BASE_DIR,
         env=env,
         capture_output=True,
@@ -147,4 +142,4 @@ def test_cache_url_options_reach_django():
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == ["wp-site", 120]
+    return json.loads(done.stdout.strip().splitlines()[-1])
