@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 
-from registration import services
+from registration import outreach, services
 from registration.exports import registrations_csv_response
 from registration.forms import EmailAttendeesForm
 from registration.mailtexts import DEFAULTS, PLACEHOLDERS
@@ -258,13 +258,13 @@ class RegistrationAdmin(WorkshopScopedAdmin):
 
     @admin.action(description="Send the self-service link again")
     def resend_link(self, request, queryset):
-        self._each(request, queryset.active(), services.send_link_again, "sent their link")
+        self._each(request, queryset.active(), outreach.send_link_again, "sent their link")
 
     @admin.action(description="Email the selected people…")
     def email_selected(self, request, queryset):
         form = EmailAttendeesForm(request.POST if "send" in request.POST else None)
         if "send" in request.POST and form.is_valid():
-            count = services.email_registrations(
+            count = outreach.email_registrations(
                 registrations=queryset,
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],

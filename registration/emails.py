@@ -9,8 +9,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from registration.mailtext_cache import workshop_texts
 from registration.mailtexts import DEFAULTS, fill
-from registration.models import MailText, Registration
+from registration.models import Registration
 from workshops.mail import RenderedMail, queue_mail, queue_rendered_mail, render_mail
 from workshops.models import OutgoingMail
 from workshops.templatetags.workshop_tags import date_range
@@ -22,8 +23,7 @@ WITH_CHECKIN = {"confirmed", "promoted", "approved", "reminder"}
 
 def texts_for(workshop, kind: str) -> tuple[str, str]:
     """Return (subject, body) with placeholders: the workshop's own, else the built-in."""
-    own = MailText.objects.filter(workshop=workshop, kind=kind).first()
-    return (own.subject, own.body) if own else DEFAULTS[kind]
+    return workshop_texts(workshop.pk).get(kind) or DEFAULTS[kind]
 
 
 def placeholder_values(registration: Registration) -> dict[str, str]:

@@ -12,7 +12,8 @@ that something outside the services (a shell, a fixture) let drift.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db import connection
+from django.db.models import Count, Q
 
 from registration.models import Registration, RegistrationSettings
 from workshops.models import Workshop
@@ -24,19 +25,32 @@ COUNTED = {Status.CONFIRMED: "confirmed_count", Status.WAITLISTED: "waitlisted_c
 def lock_registrations(workshop: Workshop, *, recount: bool = False) -> RegistrationSettings | None:
     """Lock the workshop's registrations for the rest of the transaction; return its settings
     as they are now (None: it takes no registrations, and its workshop row is locked)."""
-    rows = RegistrationSettings.objects
     # REGISTRATION_LOCK exists only so that a test can show the race this lock prevents.
     locking = getattr(settings, "REGISTRATION_LOCK", True)
-    try:
-        conf = (rows.select_for_update() if locking else rows).get(workshop_id=workshop.pk)
-    except RegistrationSettings.DoesNotExist:
+    found = list(RegistrationSettings.objects.raw(_lock_sql(locking), [workshop.pk]))
+    if not found:
         if locking:
             list(Workshop.objects.select_for_update().filter(pk=workshop.pk).values_list("pk"))
         return None
+    conf = found[0]
     conf.workshop = workshop
     if recount:
         recount_seats(conf)
     return conf
+
+
+def _lock_sql(locking: bool) -> str:
+    """The settings row by workshop, locked: written out, as every sign-up runs it (the ORM
+    would compile the same statement again each time, which costs more than running it)."""
+    table, column = _quoted(RegistrationSettings._meta.db_table, "workshop_id")
+    sql = f"SELECT * FROM {table} WHERE {column} = %s"
+    if locking and connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    return sql
+
+
+def _quoted(*names: str) -> list[str]:
+    return [connection.ops.quote_name(name) for name in names]
 
 
 def recount_seats(conf: RegistrationSettings) -> None:
@@ -65,7 +79,9 @@ def count_new(conf: RegistrationSettings, status: str) -> None:
     """Count a new registration, in one UPDATE (an increment, right even without the lock)."""
     if status in COUNTED:
         field = COUNTED[status]
-        RegistrationSettings.objects.filter(pk=conf.pk).update(**{field: F(field) + 1})
+        table, column, pk = _quoted(RegistrationSettings._meta.db_table, field, "id")
+        with connection.cursor() as cursor:  # written out for the reason _lock_sql() gives
+            cursor.execute(f"UPDATE {table} SET {column} = {column} + 1 WHERE {pk} = %s", [conf.pk])
         setattr(conf, field, getattr(conf, field) + 1)
 
 

@@ -10,13 +10,12 @@ for four statements.
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Value
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -55,10 +54,6 @@ class CapacityBelowConfirmed(RegistrationError):
 
 
 class InvalidTransition(RegistrationError):
-    pass
-
-
-class CheckInRefused(RegistrationError):
     pass
 
 
@@ -347,74 +342,3 @@ def update_details(*, registration: Registration, data: RegistrationData) -> Reg
     registration.full_clean(validate_constraints=False)
     registration.save(update_fields=list(fields))
     return registration
-
-
-@transaction.atomic
-def check_in(*, workshop: Workshop, code: str, now=None) -> Registration:
-    """Mark a confirmed attendee as arrived; refuse unknown, inactive or used codes."""
-    code = "".join(code.split()).upper()
-    registration = (
-        Registration.objects.select_for_update()
-        .filter(workshop=workshop, checkin_code=code)
-        .first()
-    )
-    if registration is None:
-        raise CheckInRefused(f"Unknown code “{code[:20]}” for this workshop.")
-    if registration.status in Registration.INACTIVE:
-        raise CheckInRefused(f"{registration.full_name}'s registration is cancelled.")
-    if registration.status != Status.CONFIRMED:
-        raise CheckInRefused(
-            f"{registration.full_name} is not confirmed ({registration.get_status_display()})."
-        )
-    if registration.checked_in_at:
-        arrived = timezone.localtime(registration.checked_in_at, workshop.tz)
-        raise CheckInRefused(
-            f"{registration.full_name} already checked in at {arrived:%H:%M} on {arrived:%d %b}."
-        )
-    registration.checked_in_at = now or timezone.now()
-    registration.save(update_fields=["checked_in_at"])
-    return registration
-
-
-def send_link_again(*, registration: Registration) -> None:
-    """Mail the self-service link to the address on file (never to anyone else)."""
-    with transaction.atomic():
-        emails.queue_link_mail(registration)
-
-
-@transaction.atomic
-def email_registrations(*, registrations: QuerySet[Registration], subject: str, body: str) -> int:
-    """Queue an organizer's message to each selected person; return how many."""
-    batch = uuid.uuid4().hex
-    count = 0
-    for registration in registrations.select_related("workshop"):
-        emails.queue_custom_mail(registration, subject=subject, body=body, batch=batch)
-        count += 1
-    return count
-
-
-def send_due_reminders(*, now=None) -> int:
-    """Remind confirmed attendees N days before their workshop, once each; return how many."""
-    now = now or timezone.now()
-    sent = 0
-    confs = RegistrationSettings.objects.filter(
-        reminder_days_before__isnull=False, workshop__start_date__isnull=False
-    ).select_related("workshop")
-    for conf in confs:
-        workshop = conf.workshop
-        today = timezone.localtime(now, workshop.tz).date()
-        days_left = (workshop.start_date - today).days
-        if not 0 <= days_left <= conf.reminder_days_before:
-            continue
-        due = Registration.objects.filter(
-            workshop=workshop, status=Status.CONFIRMED, reminder_sent_at__isnull=True
-        )
-        for registration in due.iterator():
-            with transaction.atomic():
-                claimed = Registration.objects.filter(
-                    pk=registration.pk, reminder_sent_at__isnull=True
-                ).update(reminder_sent_at=now)
-                if claimed:
-                    emails.queue_registration_mail(registration, "reminder")
-                    sent += 1
-    return sent

@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from registration import services
+from registration import outreach
 
 
 @shared_task(acks_late=True)
 def send_due_reminders() -> int:
-    return services.send_due_reminders()
+    return outreach.send_due_reminders()

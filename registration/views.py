@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from registration import services
+from registration import arrivals, outreach, services
 from registration.emails import waitlist_position
 from registration.forms import CheckInForm, RegistrationForm
 from registration.models import Question, Registration
@@ -70,7 +70,7 @@ def _submit(request: HttpRequest, workshop: Workshop, form: RegistrationForm) ->
     try:
         registration = services.register_attendee(workshop=workshop, data=form.to_data())
     except services.AlreadyRegistered as exc:
-        services.send_link_again(registration=exc.registration)
+        outreach.send_link_again(registration=exc.registration)
         messages.info(
             request,
             "This address is already registered. We have sent the link to your registration "
@@ -164,8 +164,8 @@ def checkin(request: HttpRequest, slug: str) -> HttpResponse:
     arrived = None
     if request.method == "POST" and form.is_valid():
         try:
-            arrived = services.check_in(workshop=workshop, code=form.cleaned_data["code"])
-        except services.CheckInRefused as exc:
+            arrived = arrivals.check_in(workshop=workshop, code=form.cleaned_data["code"])
+        except arrivals.CheckInRefused as exc:
             form.add_error("code", str(exc))
         else:
             form = CheckInForm()

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from registration import services
+from registration import arrivals, outreach, services
 from registration.models import Registration
 from registration.services import RegistrationData
 from tests.factories import RegistrationSettingsFactory, WorkshopFactory
@@ -171,27 +171,27 @@ def test_move_from_waitlist_needs_a_free_seat(conf):
 def test_check_in_accepts_once_and_refuses_the_rest(conf):
     a, _, c = (register(conf, n) for n in range(3))
     code = a.checkin_code
-    assert services.check_in(workshop=conf.workshop, code=code.lower()).pk == a.pk
-    with pytest.raises(services.CheckInRefused, match="already checked in"):
-        services.check_in(workshop=conf.workshop, code=code)
-    with pytest.raises(services.CheckInRefused, match="Unknown code"):
-        services.check_in(workshop=conf.workshop, code="NOPE")
-    with pytest.raises(services.CheckInRefused, match="not confirmed"):
-        services.check_in(workshop=conf.workshop, code=c.checkin_code)
+    assert arrivals.check_in(workshop=conf.workshop, code=code.lower()).pk == a.pk
+    with pytest.raises(arrivals.CheckInRefused, match="already checked in"):
+        arrivals.check_in(workshop=conf.workshop, code=code)
+    with pytest.raises(arrivals.CheckInRefused, match="Unknown code"):
+        arrivals.check_in(workshop=conf.workshop, code="NOPE")
+    with pytest.raises(arrivals.CheckInRefused, match="not confirmed"):
+        arrivals.check_in(workshop=conf.workshop, code=c.checkin_code)
     other = RegistrationSettingsFactory()
-    with pytest.raises(services.CheckInRefused, match="Unknown code"):
-        services.check_in(workshop=other.workshop, code=code)
+    with pytest.raises(arrivals.CheckInRefused, match="Unknown code"):
+        arrivals.check_in(workshop=other.workshop, code=code)
     services.cancel_registration(registration=a)
-    with pytest.raises(services.CheckInRefused, match="cancelled"):
-        services.check_in(workshop=conf.workshop, code=code)
+    with pytest.raises(arrivals.CheckInRefused, match="cancelled"):
+        arrivals.check_in(workshop=conf.workshop, code=code)
 
 
 def test_reminders_go_once_to_confirmed_attendees():
     workshop = WorkshopFactory(start_date=timezone.localdate() + dt.timedelta(days=2))
     conf = RegistrationSettingsFactory(workshop=workshop, capacity=1, reminder_days_before=3)
     a, b = register(conf, 1), register(conf, 2)
-    assert services.send_due_reminders() == 1
-    assert services.send_due_reminders() == 0
+    assert outreach.send_due_reminders() == 1
+    assert outreach.send_due_reminders() == 0
     keys = mail_keys()
     assert f"registration-reminder:{a.pk}" in keys
     assert f"registration-reminder:{b.pk}" not in keys
@@ -201,12 +201,12 @@ def test_reminders_wait_until_n_days_before():
     workshop = WorkshopFactory(start_date=timezone.localdate() + dt.timedelta(days=10))
     conf = RegistrationSettingsFactory(workshop=workshop, reminder_days_before=3)
     register(conf, 1)
-    assert services.send_due_reminders() == 0
+    assert outreach.send_due_reminders() == 0
 
 
 def test_email_registrations_fills_placeholders(conf):
     a = register(conf, 1)
-    count = services.email_registrations(
+    count = outreach.email_registrations(
         registrations=Registration.objects.filter(pk=a.pk),
         subject="News for {first_name}",
         body="Hello {first_name}, about {workshop}. {unknown} {0} {first_name.__class__}",
