@@ -164,7 +164,9 @@ def _release_initial(workshop: Workshop) -> dict:
 def _published_message(release: ScheduleRelease) -> str:
     counts = {kind: len(release.changes.get(kind, [])) for kind in schedule.CHANGE_KINDS}
     mailed = OutgoingMail.objects.filter(key__startswith=f"schedule-change:{release.pk}:").count()
-    summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    summary = ", ".join(
+        f"{n} {schedule.CHANGE_COUNT_LABELS.get(kind, kind)}" for kind, n in counts.items()
+    )
     return (
         f"Published {release.version} ({release.get_status_display().lower()}): {summary}; "
         f"{mailed} speaker mail(s) queued."

@@ -31,7 +31,9 @@ from django.utils.formats import date_format
 from workshops.models import ScheduleItem, SpeakerProfile, Workshop
 from workshops.templatetags.workshop_tags import date_range
 
-CHANGE_KINDS = ("added", "removed", "moved", "retitled")
+CHANGE_KINDS = ("added", "removed", "moved", "retitled", "speakers")
+# How each kind reads in a count ("2 moved"); releases stored before "speakers" lack that key.
+CHANGE_COUNT_LABELS = {"speakers": "with new speakers"}
 
 
 def schedule_queryset(workshop: Workshop) -> QuerySet[ScheduleItem]:
@@ -230,10 +232,12 @@ def take_snapshot(items: Iterable[ScheduleItem]) -> list[dict]:
 
 
 def diff_snapshots(old: list[dict], new: list[dict]) -> dict[str, list[dict]]:
-    """Return what was added, removed, moved (start, end or room) and retitled, by item id.
+    """Return what was added, removed, moved (start, end or room), retitled and given other
+    speakers, by item id.
 
-    An item both moved and retitled is listed under both. Each entry names the speakers to
-    tell: those of the item before and after the change.
+    An item with several changes is listed under each. Each entry names the speakers to tell:
+    those of the item before and after the change (so a speaker taken off a talk hears it,
+    and so does the one who takes it over).
     """
     before = {entry["id"]: entry for entry in old}
     after = {entry["id"]: entry for entry in new}
@@ -268,12 +272,25 @@ def diff_snapshots(old: list[dict], new: list[dict]) -> dict[str, list[dict]]:
                     "speakers": speakers,
                 }
             )
+        if _speaker_ids(then) != _speaker_ids(now):
+            changes["speakers"].append(
+                {
+                    "id": item_id,
+                    "kind": now["kind"],
+                    "title": now["title"],
+                    "from": [s["name"] for s in then["speakers"]],
+                    "to": [s["name"] for s in now["speakers"]],
+                    "speakers": speakers,
+                }
+            )
     return changes
 
 
 def changed_item_ids(changes: dict[str, list[dict]]) -> set[int]:
-    """Return the ids of the items that a release changed in place (moved or retitled)."""
-    return {entry["id"] for kind in ("moved", "retitled") for entry in changes.get(kind, [])}
+    """Return the ids of the items that a release changed in place (moved, retitled, other
+    speakers): what calendar clients must see as an update."""
+    in_place = ("moved", "retitled", "speakers")
+    return {entry["id"] for kind in in_place for entry in changes.get(kind, [])}
 
 
 def has_changes(changes: dict[str, list[dict]]) -> bool:
@@ -299,6 +316,10 @@ def _slot(entry: dict) -> dict:
     }
 
 
+def _speaker_ids(entry: dict) -> set[int]:
+    return {s["id"] for s in entry["speakers"]}
+
+
 def _merged_speakers(then: dict, now: dict) -> list[dict]:
     merged = {s["id"]: s["name"] for s in then["speakers"]}
     merged.update({s["id"]: s["name"] for s in now["speakers"]})
@@ -313,11 +334,11 @@ def _utc(value: dt.datetime) -> str:
 class ChangeLine:
     """One change of a release, ready to show: titles resolved, times in the workshop's zone."""
 
-    change: str  # added, removed, moved or retitled
+    change: str  # one of CHANGE_KINDS
     item_id: int
     title: str
-    before: str  # the old slot (removed, moved) or the old title (retitled)
-    after: str  # the new slot (added, moved) or the new title (retitled)
+    before: str  # the old slot (removed, moved), title (retitled) or speakers (speakers)
+    after: str  # the new slot (added, moved), title (retitled) or speakers (speakers)
     speakers: tuple[str, ...]
     speaker_ids: tuple[int, ...]
 
@@ -329,11 +350,13 @@ class ChangeLine:
             return f"Removed: “{self.title}” (was {self.before})"
         if self.change == "moved":
             return f"Moved: “{self.title}”, {self.before} → {self.after}"
+        if self.change == "speakers":
+            return f"New speakers for “{self.title}”: {self.before} → {self.after}"
         return f"Retitled: “{self.before}” → “{self.after}”"
 
 
 def describe_changes(changes: dict[str, list[dict]], tz) -> list[ChangeLine]:
-    """Return a release's changes as lines: added, removed, moved, then retitled."""
+    """Return a release's changes as lines, in the order of CHANGE_KINDS."""
     lines = []
     for change in CHANGE_KINDS:
         for entry in changes.get(change, []):
@@ -348,6 +371,8 @@ def describe_changes(changes: dict[str, list[dict]], tz) -> list[ChangeLine]:
                 before, after = (slot, "") if change == "removed" else ("", slot)
             elif change == "moved":
                 before, after = _slot_text(entry["from"], tz), _slot_text(entry["to"], tz)
+            elif change == "speakers":
+                before, after = _names(entry["from"]), _names(entry["to"])
             lines.append(
                 ChangeLine(
                     change=change,
@@ -360,6 +385,10 @@ def describe_changes(changes: dict[str, list[dict]], tz) -> list[ChangeLine]:
                 )
             )
     return lines
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names) or "no speaker"
 
 
 def _slot_text(slot: dict, tz) -> str:

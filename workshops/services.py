@@ -32,10 +32,11 @@ def publish_schedule(
 ) -> ScheduleRelease:
     """Store a release of the placed items with its diff from the last one; tell speakers once.
 
-    Items that moved or were retitled get their ``revision`` bumped (calendar clients see an
-    update), the workshop's schedule status becomes the release's, and every speaker of an
-    added, removed, moved or retitled item who has an address gets one mail listing all of
-    their changes (unless ``notify`` is off). The first release lists every item as added.
+    Items that moved, were retitled or got other speakers have their ``revision`` bumped
+    (calendar clients see an update), the workshop's schedule status becomes the release's,
+    and every speaker of a changed item (before or after the change) who has an address gets
+    one mail listing all of their changes (unless ``notify`` is off). The first release lists
+    every item as added.
     """
     workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
     version = version.strip()

@@ -193,6 +193,51 @@ def test_an_item_both_moved_and_retitled_is_listed_twice(workshop, programme):
     assert [e["id"] for e in changes["retitled"]] == [programme["bees"].pk]
 
 
+def test_a_talk_handed_to_another_speaker_tells_both_and_updates_calendars(workshop, programme):
+    publish(workshop, "v1")
+    first_round = schedule_mails()
+    ada, bob, cy, _ = programme["speakers"]
+    programme["bees"].speakers.set([cy])  # Bob's talk is now Cy's
+    programme["looms"].speakers.set([programme["speakers"][3], ada])  # same people, reordered
+
+    release = publish(workshop, "v2")
+
+    bees = programme["bees"].pk
+    assert release.changes["speakers"] == [
+        {
+            "id": bees,
+            "kind": "talk",
+            "title": "Bees",
+            "from": ["Bob"],
+            "to": ["Cy"],
+            "speakers": [{"id": bob.pk, "name": "Bob"}, {"id": cy.pk, "name": "Cy"}],
+        }
+    ]
+    assert ScheduleItem.objects.get(pk=bees).revision == 1
+    assert ScheduleItem.objects.get(pk=programme["looms"].pk).revision == 0
+    new = schedule_mails()[len(first_round) :]
+    assert [(m.key, m.to) for m in new] == [
+        (f"schedule-change:{release.pk}:{bob.pk}", "bob@example.org"),
+        (f"schedule-change:{release.pk}:{cy.pk}", "cy@example.org"),
+    ]
+    for mail in new:
+        assert "New speakers for “Bees”: Bob → Cy" in mail.body_text
+    [entry] = [e for e in release_history(workshop) if e.version == "v2"]
+    assert [line.text for line in entry.lines] == ["New speakers for “Bees”: Bob → Cy"]
+
+
+def test_a_release_stored_before_speaker_changes_were_tracked_still_reads(workshop, programme):
+    old = publish(workshop, "v1")
+    del old.changes["speakers"]
+    old.save(update_fields=["changes"])
+    place(programme["engines"], "11:00", "11:30")
+
+    release = publish(workshop, "v2")
+
+    assert [e["id"] for e in release.changes["moved"]] == [programme["engines"].pk]
+    assert [entry.version for entry in release_history(workshop)] == ["v2", "v1"]
+
+
 def test_changed_items_get_their_revision_bumped(workshop, programme):
     publish(workshop, "v1")
     place(programme["engines"], "11:00", "11:30")
@@ -249,7 +294,9 @@ def test_publishing_again_without_changes_mails_nobody(
     with django_capture_on_commit_callbacks(execute=True):
         release = publish(workshop, "v2")
 
-    assert release.changes == {"added": [], "removed": [], "moved": [], "retitled": []}
+    assert release.changes == {
+        "added": [], "removed": [], "moved": [], "retitled": [], "speakers": [],
+    }  # fmt: skip
     assert len(release.snapshot) == 5
     assert len(mailoutbox) == sent
     assert not OutgoingMail.objects.filter(key__startswith=f"schedule-change:{release.pk}:")
@@ -312,7 +359,9 @@ def test_a_release_needs_a_version_and_a_public_status(workshop, version, status
 def test_an_empty_schedule_can_be_released(workshop):
     release = publish(workshop, "v1")
     assert release.snapshot == []
-    assert release.changes == {"added": [], "removed": [], "moved": [], "retitled": []}
+    assert release.changes == {
+        "added": [], "removed": [], "moved": [], "retitled": [], "speakers": [],
+    }  # fmt: skip
 
 
 def test_release_history_is_newest_first_in_the_workshop_zone(workshop, programme):

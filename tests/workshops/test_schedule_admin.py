@@ -296,7 +296,8 @@ def test_publishing_from_the_schedule_page_creates_the_release(client, alice, wo
     assert messages_of(response) == [
         (
             "success",
-            "Published v1 (tentative): 2 added, 0 removed, 0 moved, 0 retitled; "
+            "Published v1 (tentative): 2 added, 0 removed, 0 moved, 0 retitled, "
+            "0 with new speakers; "
             "0 speaker mail(s) queued.",
         )
     ]  # Ada has no address
