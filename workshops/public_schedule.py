@@ -1,9 +1,10 @@
 """The schedule as the public pages and the exports read it.
 
-``load_timetable`` reads a workshop's placed items, their rooms and speakers and the current
-release in a fixed number of queries, whatever the number of items, into plain objects that
-every renderer (page, iCalendar, frab XML and JSON, CSV) shares. Rows are read as values, not
-model instances: the 300-item benchmark workshop is read and converted in a few milliseconds.
+``load_timetable`` reads a workshop's placed items with their rooms and speakers in one query
+and the current release in another, whatever the number of items, into plain objects that
+every renderer (page, iCalendar, frab XML and JSON, CSV) shares. The first request after any
+change reads them again, so these reads are plain SQL (the ``*_SQL`` below) on a cursor: the
+ORM took longer to build and run the queries (about 0.3 ms each) than PostgreSQL to answer.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import groupby
 
-from django.db.models import F, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db import connection
 
 from workshops.models import (
+    Room,
     ScheduleItem,
     ScheduleRelease,
     SpeakerAppearance,
@@ -36,15 +38,20 @@ def clock(moment: dt.datetime | dt.time) -> str:
     return f"{moment.hour:02}:{moment.minute:02}"
 
 
-def item_guid(workshop_pk: int, item_pk: int) -> uuid.UUID:
-    return uuid.uuid5(GUID_NAMESPACE, f"workshop:{workshop_pk}:item:{item_pk}")
+# Both are pure functions of ids, and every export writes one GUID per item (uuid5 and its text
+# take about 4 µs): remembered, bounded (a 300-item schedule is 300 entries of about 200 bytes).
+@lru_cache(maxsize=20_000)
+def item_guid(workshop_pk: int, item_pk: int) -> str:
+    return str(uuid.uuid5(GUID_NAMESPACE, f"workshop:{workshop_pk}:item:{item_pk}"))
 
 
-def room_guid(workshop_pk: int, room_pk: int | None) -> uuid.UUID:
-    return uuid.uuid5(GUID_NAMESPACE, f"workshop:{workshop_pk}:room:{room_pk or 'all'}")
+@lru_cache(maxsize=1_000)
+def room_guid(workshop_pk: int, room_pk: int | None) -> str:
+    return str(uuid.uuid5(GUID_NAMESPACE, f"workshop:{workshop_pk}:room:{room_pk or 'all'}"))
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass's __init__ takes three times as long, for hundreds of them.
+@dataclass(slots=True)
 class Speaker:
     id: int
     name: str
@@ -146,15 +153,52 @@ class Timetable:
         return self.release.version if self.release else "draft"
 
 
+def _quoted(model) -> str:
+    return f'"{model._meta.db_table}"'
+
+
+# Plain SQL that PostgreSQL and SQLite both run. Times are read as text (see LocalTimes).
+ENTRIES_SQL = f"""
+SELECT i.id, i.kind, i.title, i.abstract, CAST(i."start" AS TEXT), CAST(i."end" AS TEXT),
+    i.revision, i.room_id, r.name, r.capacity, r."order",
+    s.id, s.name, s.affiliation, s.homepage
+FROM {_quoted(ScheduleItem)} i
+LEFT JOIN {_quoted(Room)} r ON r.id = i.room_id
+LEFT JOIN {_quoted(ScheduleItem.speakers.through)} l ON l.scheduleitem_id = i.id
+LEFT JOIN {_quoted(SpeakerProfile)} s ON s.id = l.speakerprofile_id
+WHERE i.workshop_id = %s AND i."start" IS NOT NULL{{only}}
+ORDER BY i."start", i."order", i.id, l.id
+"""
+RELEASE_SQL = f"""
+SELECT version, status, CAST(published_at AS TEXT), notes FROM {_quoted(ScheduleRelease)}
+WHERE workshop_id = %s ORDER BY published_at DESC, id DESC LIMIT 1
+"""
+# Confirmed speakers, each with this workshop's items (the first row of a speaker without any
+# holds NULLs; rows of the speaker's items elsewhere hold NULL items and are skipped).
+SPEAKERS_SQL = f"""
+SELECT s.id, s.name, s.affiliation, s.homepage, s.bio, s.photo, a.role,
+    i.id, i.kind, i.title, CAST(i."start" AS TEXT), CAST(i."end" AS TEXT), r.name
+FROM {_quoted(SpeakerAppearance)} a
+JOIN {_quoted(SpeakerProfile)} s ON s.id = a.speaker_id
+LEFT JOIN {_quoted(ScheduleItem.speakers.through)} l ON l.speakerprofile_id = s.id
+LEFT JOIN {_quoted(ScheduleItem)} i ON i.id = l.scheduleitem_id AND i.workshop_id = a.workshop_id
+LEFT JOIN {_quoted(Room)} r ON r.id = i.room_id
+WHERE a.workshop_id = %s AND a.confirmed
+ORDER BY a."order", s.name, s.id, i."start" ASC NULLS LAST, i."order", l.id
+"""
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def load_timetable(workshop: Workshop) -> Timetable:
-    """Read the placed items with their rooms and speakers, and the current release (three
+    """Read the placed items with their rooms and speakers, and the current release (two
     queries)."""
     rooms: dict[int, tuple[int, RoomInfo]] = {}
-    entries = _entries(
-        ScheduleItem.objects.filter(workshop=workshop, start__isnull=False),
-        tz=workshop.tz,
-        rooms=rooms,
-    )
+    entries = _entries(workshop, rooms=rooms)
     # Entries come sorted by start, their times already in the workshop's zone.
     days = [
         Day(index=index, date=date, entries=list(group))
@@ -169,78 +213,65 @@ def load_timetable(workshop: Workshop) -> Timetable:
 
 
 def load_entry(workshop: Workshop, item_pk: int) -> Entry | None:
-    """Read one placed item with its room and speakers (two queries), or None."""
-    found = _entries(
-        ScheduleItem.objects.filter(workshop=workshop, pk=item_pk, start__isnull=False),
-        tz=workshop.tz,
-    )
+    """Read one placed item with its room and speakers (one query), or None."""
+    found = _entries(workshop, item_pk=item_pk)
     return found[0] if found else None
 
 
 def current_release(workshop: Workshop) -> Release | None:
-    row = (
-        ScheduleRelease.objects.filter(workshop=workshop)
-        .order_by("-published_at", "-pk")
-        .values_list("version", "status", "published_at", "notes")
-        .first()
-    )
-    return Release(*row) if row else None
+    rows = _rows(RELEASE_SQL, [workshop.pk])
+    if not rows:
+        return None
+    version, status, published_at, notes = rows[0]
+    return Release(version, status, LocalTimes(dt.UTC)[published_at], notes)
 
 
 def _entries(
-    items: QuerySet[ScheduleItem],
+    workshop: Workshop,
     *,
-    tz: dt.tzinfo,
+    item_pk: int | None = None,
     rooms: dict[int, tuple[int, RoomInfo]] | None = None,
 ) -> list[Entry]:
-    """Read items as entries; collect the rooms they use into ``rooms`` (by id: order, room)."""
-    rows = items.order_by("start", "order", "pk").values_list(
-        "pk", "kind", "title", "abstract", _text("start"), _text("end"), "revision",
-        "room_id", "room__name", "room__capacity", "room__order",
-    )  # fmt: skip
-    local = LocalTimes(tz)
-    entries = {}
-    for pk, kind, title, abstract, start, end, revision, room_id, room, capacity, order in rows:
-        entries[pk] = Entry(
-            pk, kind, title, abstract, local[start], local[end], revision, room_id, room or ""
-        )
-        if rooms is not None and room_id is not None and room_id not in rooms:
-            rooms[room_id] = (order, RoomInfo(room_id, room, capacity))
-    if not entries:
-        return []
-    # Speakers in the order they were added to the item (the through table's order).
-    links = (
-        ScheduleItem.speakers.through.objects.filter(scheduleitem_id__in=items.values("pk"))
-        .order_by("pk")
-        .values_list(
-            "scheduleitem_id",
-            "speakerprofile_id",
-            "speakerprofile__name",
-            "speakerprofile__affiliation",
-            "speakerprofile__homepage",
-        )
-    )
+    """Read the placed items (or the one item) as entries, in time order; collect the rooms
+    they use into ``rooms`` (by id: order, room).
+
+    One row per item and speaker, in the order the speakers were added to the item (the
+    through table's), an item's rows together.
+    """
+    if item_pk is None:
+        rows = _rows(ENTRIES_SQL.format(only=""), [workshop.pk])
+    else:
+        rows = _rows(ENTRIES_SQL.format(only=" AND i.id = %s"), [workshop.pk, item_pk])
+    local = LocalTimes(workshop.tz)
+    entries: dict[int, Entry] = {}
     speakers: dict[int, Speaker] = {}
-    for item_pk, speaker_pk, name, affiliation, homepage in links:
-        speaker = speakers.get(speaker_pk)
-        if speaker is None:
-            speaker = speakers[speaker_pk] = Speaker(speaker_pk, name, affiliation, homepage)
-        entries[item_pk].speakers.append(speaker)
+    for (
+        pk, kind, title, abstract, start, end, revision, room_id, room, capacity, order,
+        speaker_pk, name, affiliation, homepage,
+    ) in rows:  # fmt: skip
+        entry = entries.get(pk)
+        if entry is None:
+            entry = entries[pk] = Entry(
+                pk, kind, title, abstract, local[start], local[end], revision, room_id, room or ""
+            )
+            if rooms is not None and room_id is not None and room_id not in rooms:
+                rooms[room_id] = (order, RoomInfo(room_id, room, capacity))
+        if speaker_pk is not None:
+            speaker = speakers.get(speaker_pk)
+            if speaker is None:
+                speaker = speakers[speaker_pk] = Speaker(speaker_pk, name, affiliation, homepage)
+            entry.speakers.append(speaker)
     return list(entries.values())
 
 
-def _text(field: str) -> Cast:
-    """Read a datetime column as its text (ISO 8601 on PostgreSQL and SQLite), for LocalTimes.
-
-    psycopg parses timestamps in Python (through Django's time zone loader), about 5 µs each:
-    the 600 of the 300-talk schedule were most of the time it took to read it.
-    """
-    return Cast(field, output_field=TextField())
-
-
 class LocalTimes(dict):
-    """The workshop-zone datetime for each stored time's text (``_text``), parsed once each:
-    the starts and ends of a schedule repeat (parallel rooms, back-to-back slots)."""
+    """The zone's datetime for each stored time's text, parsed once each: the starts and ends
+    of a schedule repeat (parallel rooms, back-to-back slots).
+
+    Times are read as text (ISO 8601 on PostgreSQL and SQLite) and parsed here: psycopg parses
+    timestamps in Python (through Django's time zone loader), about 5 µs each, and the 600 of
+    the 300-talk schedule were most of the time it took to read it.
+    """
 
     def __init__(self, tz: dt.tzinfo) -> None:
         super().__init__()
@@ -276,57 +307,47 @@ class ListedSpeaker:
 
 
 def load_speaker_list(workshop: Workshop) -> list[ListedSpeaker]:
-    """Return the confirmed speakers with their items here, in two queries.
+    """Return the confirmed speakers with their items here, in one query.
 
     Times are shown only while the schedule is public (not hidden).
     """
     photos = SpeakerProfile._meta.get_field("photo").storage
     roles = dict(SpeakerAppearance.Role.choices)
-    rows = (
-        SpeakerAppearance.objects.filter(workshop=workshop, confirmed=True)
-        .order_by("order", "speaker__name")
-        .values_list(
-            "speaker_id", "speaker__name", "speaker__affiliation", "speaker__homepage",
-            "speaker__bio", "speaker__photo", "role",
-        )
-    )  # fmt: skip
-    speakers = {
-        pk: ListedSpeaker(
-            id=pk,
-            name=name,
-            affiliation=affiliation,
-            homepage=homepage,
-            bio=bio,
-            photo_url=photos.url(photo) if photo else "",
-            role_label=roles.get(role, role),
-        )
-        for pk, name, affiliation, homepage, bio, photo, role in rows
-    }
     show_times = workshop.schedule_status != Workshop.ScheduleStatus.HIDDEN
-    local = LocalTimes(workshop.tz)
-    talks = (
-        ScheduleItem.speakers.through.objects.filter(scheduleitem__workshop=workshop)
-        .order_by(F("scheduleitem__start").asc(nulls_last=True), "scheduleitem__order", "pk")
-        .values_list(
-            "speakerprofile_id", "scheduleitem__kind", "scheduleitem__title",
-            _text("scheduleitem__start"), _text("scheduleitem__end"), "scheduleitem__room__name",
-        )
-    )  # fmt: skip
-    whens: dict[tuple[str, str, str | None], str] = {}
-    for speaker_pk, kind, title, start, end, room in talks:
-        if speaker_pk not in speakers:  # not confirmed (yet): not listed
+    whens = Whens(workshop.tz)
+    speakers: dict[int, ListedSpeaker] = {}
+    for (
+        pk, name, affiliation, homepage, bio, photo, role,
+        item_pk, kind, title, start, end, room,
+    ) in _rows(SPEAKERS_SQL, [workshop.pk]):  # fmt: skip
+        speaker = speakers.get(pk)
+        if speaker is None:
+            photo_url = photos.url(photo) if photo else ""
+            speaker = speakers[pk] = ListedSpeaker(
+                pk, name, affiliation, homepage, bio, photo_url, roles.get(role, role)
+            )
+        if item_pk is None:  # no item, or not this workshop's
             continue
-        when = ""
-        if show_times and start is not None:
-            when = whens.get((start, end, room))
-            if when is None:
-                when = whens[start, end, room] = _when(local[start], local[end], room)
-        speakers[speaker_pk].talks.append(
-            ListedTalk(title or KIND_LABELS.get(kind, kind), bool(title), when)
-        )
+        when = whens[start, end, room] if show_times and start is not None else ""
+        speaker.talks.append(ListedTalk(title or KIND_LABELS.get(kind, kind), bool(title), when))
     return list(speakers.values())
 
 
-def _when(start: dt.datetime, end: dt.datetime, room: str | None) -> str:
-    when = f"{start:%a} {start.day} {start:%b} {start:%H:%M}–{end:%H:%M}"
-    return f"{when}, {room}" if room else when
+class Whens(dict):
+    """``Tue 18 Nov 09:00–09:30, Room`` for each stored (start, end, room), the day's part
+    made once per date (strftime's names are a third of the time a talk's line takes)."""
+
+    def __init__(self, tz: dt.tzinfo) -> None:
+        super().__init__()
+        self.local = LocalTimes(tz)
+        self.dates: dict[dt.date, str] = {}
+
+    def __missing__(self, key: tuple[str, str, str | None]) -> str:
+        start, end = self.local[key[0]], self.local[key[1]]
+        date = start.date()
+        day = self.dates.get(date)
+        if day is None:
+            day = self.dates[date] = f"{start:%a} {start.day} {start:%b}"
+        when = f"{day} {clock(start)}–{clock(end)}"
+        self[key] = when = f"{when}, {key[2]}" if key[2] else when
+        return when

@@ -18,8 +18,8 @@ from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString, mark_safe
 
 from workshops.markdown import render_markdown
-from workshops.models import Workshop
-from workshops.public_schedule import Day, Entry, ListedSpeaker, Timetable, clock
+from workshops.models import ScheduleItem, Workshop
+from workshops.public_schedule import KIND_LABELS, Day, Entry, ListedSpeaker, Timetable, clock
 
 HTML_SPECIAL = re.compile("[&<>\"']")
 
@@ -54,7 +54,7 @@ def render_timetable(timetable: Timetable) -> SafeString:
     ]
     out.append("</ul></nav>")
     room_head = '<th scope="col">Room</th>' if with_rooms else ""
-    time_tags = TimeTags()
+    time_tags, kinds = TimeTags(), KindParts()
     for day in timetable.days:
         anchor = day_anchor(day)
         out.append(
@@ -66,41 +66,53 @@ def render_timetable(timetable: Timetable) -> SafeString:
             'schedule-table"><thead><tr><th scope="col" class="schedule-time">Time</th>'
             f'<th scope="col">Session</th>{room_head}</tr></thead><tbody>'
         )
-        out += [_row(entry, base, with_rooms, time_tags) for entry in day.entries]
+        out += [_row(entry, base, with_rooms, time_tags, kinds) for entry in day.entries]
         out.append("</tbody></table></div></section>")
     return mark_safe("".join(out))
 
 
-def _row(entry: Entry, base: str, with_rooms: bool, time_tags: TimeTags) -> str:
-    classes = f"schedule-row schedule-row-{entry.kind}"
-    if entry.is_break:
-        classes += " schedule-row-break"
-    start, end = time_tags[entry.start], time_tags[entry.end]
-    time_cell = f'<td class="schedule-time text-nowrap">{start}–{end}</td>'
-    if entry.is_break:
-        session = f'<span class="schedule-title">{escape(entry.display_title)}</span>'
+def _row(entry: Entry, base: str, with_rooms: bool, time_tags: TimeTags, kinds: KindParts) -> str:
+    row_class, is_break, label, badge = kinds[entry.kind]
+    time_cell = (
+        f'<td class="schedule-time text-nowrap">{time_tags[entry.start]}–'
+        f"{time_tags[entry.end]}</td>"
+    )
+    if is_break:  # untitled: its kind (by its speakers if it has any)
+        title = escape(entry.display_title) if entry.title or entry.speakers else label
+        session = f'<span class="schedule-title">{title}</span>'
     else:
-        if entry.title:
-            title = escape(entry.title)
-        else:
-            title = f'<span class="fst-italic">{escape(entry.kind_label)}</span>'
-        session = f'<a class="schedule-title" href="{base}{entry.id}/">{title}</a>'
-        if entry.kind not in ("talk", "other"):
-            session += (
-                f' <span class="badge schedule-kind schedule-kind-{entry.kind}">'
-                f"{escape(entry.kind_label)}</span>"
-            )
+        title = escape(entry.title) if entry.title else f'<span class="fst-italic">{label}</span>'
+        session = f'<a class="schedule-title" href="{base}{entry.id}/">{title}</a>{badge}'
     if entry.speakers:
         names = ", ".join(
-            f'<span class="schedule-speaker">{escape(s.name)}'
-            + (f' <span class="text-body-secondary">({escape(s.affiliation)})</span>'
-               if s.affiliation else "")
-            + "</span>"
-            for s in entry.speakers
-        )  # fmt: skip
+            [
+                f'<span class="schedule-speaker">{escape(s.name)} <span '
+                f'class="text-body-secondary">({escape(s.affiliation)})</span></span>'
+                if s.affiliation
+                else f'<span class="schedule-speaker">{escape(s.name)}</span>'
+                for s in entry.speakers
+            ]
+        )
         session += f'<div class="schedule-speakers">{names}</div>'
     room = f'<td class="text-nowrap">{escape(entry.room_name)}</td>' if with_rooms else ""
-    return f'<tr class="{classes}">{time_cell}<td>{session}</td>{room}</tr>'
+    return f'<tr class="{row_class}">{time_cell}<td>{session}</td>{room}</tr>'
+
+
+class KindParts(dict):
+    """For each kind: the row's classes, whether it is a break, its escaped label and the
+    badge after the title (none for talks and others): a few kinds for hundreds of rows."""
+
+    def __missing__(self, kind: str) -> tuple[str, bool, str, str]:
+        is_break = kind in ScheduleItem.BREAK_KINDS
+        row_class = f"schedule-row schedule-row-{kind}" + (
+            " schedule-row-break" if is_break else ""
+        )
+        label = escape(KIND_LABELS.get(kind, kind))
+        badge = ""
+        if kind not in ("talk", "other"):
+            badge = f' <span class="badge schedule-kind schedule-kind-{kind}">{label}</span>'
+        self[kind] = parts = (row_class, is_break, label, badge)
+        return parts
 
 
 def time_tag(moment: dt.datetime) -> str:

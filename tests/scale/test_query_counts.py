@@ -40,10 +40,10 @@ PINNED = {
     "workshops": 10,
     "registrations.csv": 8,
     "reviews.csv": 10,
-    "schedule.csv": 5,
+    "schedule.csv": 4,
     "workshop page": 10,
-    "schedule page": 7,
-    "speakers page": 6,
+    "schedule page": 6,
+    "speakers page": 5,
 }
 
 

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import icalendar
 import pytest
@@ -324,6 +325,49 @@ def test_odd_workshops_still_validate(client, xml_schema, tmp_path):
     ]  # fmt: skip
     assert str(events[0]["LOCATION"]) == "Aula 1, IDMC, Nancy"
     assert "é" * 120 in str(events[0]["DESCRIPTION"])
+
+
+# Text that each writer must escape, quote or drop: markup, quotes, backslashes, the
+# separators of CSV and iCalendar, every kind of line break, control characters (PostgreSQL
+# holds no NUL), a spreadsheet formula, and characters beyond Latin-1.
+AWKWARD = 'A "quoted", <b>bold</b> & \\back; =1+1\r\nCR\rLF\n\ttab\x01\x0b\x1f\x7f \u2028 é 🙂'
+
+
+def test_exports_written_by_hand_read_as_the_standard_writers_write(client):
+    """schedule.json is what json.dumps writes of it, the CSV what the csv module writes,
+    and the XML and the iCalendar give every text back (less what they cannot hold)."""
+    workshop = WorkshopFactory(
+        title=f"Title {AWKWARD}", venue_name=AWKWARD, schedule_status="final"
+    )
+    room = RoomFactory(workshop=workshop, name=f"Room {AWKWARD}")
+    item = ScheduleItemFactory(
+        workshop=workshop, room=room, title=AWKWARD, abstract=f"{AWKWARD}\n\n{AWKWARD}",
+        speakers=[SpeakerProfileFactory(name=f"Name {AWKWARD}", affiliation=AWKWARD)],
+    )  # fmt: skip
+    ScheduleItemFactory(
+        workshop=workshop, room=None, kind="break", title="=SUM(A1)", start=item.end
+    )
+
+    data = get(client, workshop, "schedule_json")
+    assert json.dumps(json.loads(data), ensure_ascii=False).encode() == data
+    text = get(client, workshop, "schedule_csv").decode()
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+    rewritten = io.StringIO()
+    csv.writer(rewritten).writerows(rows)
+    assert "\ufeff" + rewritten.getvalue() == text
+    assert [row[5] for row in rows[1:]] == [AWKWARD, "'=SUM(A1)"]
+    xml = ElementTree.fromstring(get(client, workshop, "schedule_xml"))
+    readable = AWKWARD.replace("\r\n", "\n").replace("\r", "\n")  # as XML parsers read it
+    for drop in "\x01\x0b\x1f":
+        readable = readable.replace(drop, "")
+    assert xml.findtext("conference/title") == f"Title {readable}"
+    [event] = [e for e in xml.iter("event") if e.get("id") == str(item.pk)]
+    assert event.findtext("title") == readable
+    assert event.findtext("abstract") == f"{readable}\n\n{readable}"
+    assert event.findtext("persons/person") == f"Name {readable}"
+    assert event.findtext("room") == f"Room {readable}"
+    summaries = [str(e["SUMMARY"]) for e in calendar_events(get(client, workshop, "schedule_ics"))]
+    assert summaries == [readable.replace("\x7f", ""), "=SUM(A1)"]
 
 
 def test_empty_schedule_exports_validate(client, xml_schema, tmp_path):

@@ -26,3 +26,12 @@ def talk_url(workshop: Workshop, item_pk: int) -> str:
 
 def venue_label(workshop: Workshop) -> str:
     return ", ".join(part for part in (workshop.venue_name, workshop.city) if part)
+
+
+def utf8(parts: list[str]) -> bytes:
+    """Return the parts joined, in UTF-8.
+
+    Encoded one by one: ASCII text encodes as a copy, while a document joined first would be
+    widened whole to two bytes a character by its first accented name, then encoded.
+    """
+    return b"".join([part.encode() for part in parts])
