@@ -64,7 +64,7 @@ def serve(
     ``build(workshop)`` makes the value on a cache miss. With ``schedule`` the workshop's
     schedule must be public too (not hidden).
     """
-    workshop = _visible(request, cached_workshop(slug), slug, schedule=schedule)
+    workshop = _visible(request, cached_workshop(slug, [name]), slug, schedule=schedule)
     try:
         return workshop, cached(workshop, name, lambda: build(workshop))
     except StaleWorkshop:
@@ -90,7 +90,7 @@ def serve_page(
     public = f"{name}:public:{static_version()}"
     anonymous = is_anonymous_visit(request)
     first = public if anonymous else name
-    workshop = _visible(request, cached_workshop(slug), slug, schedule=schedule)
+    workshop = _visible(request, cached_workshop(slug, [first]), slug, schedule=schedule)
     try:
         token, found = lookup(workshop, [first])
     except StaleWorkshop:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workshops.markdown import _render, render_markdown
+from workshops.markdown import _html, _render, render_markdown
 
 BENCH_DATA = Path(__file__).resolve().parents[3] / "shared" / "bench-data" / "lorainne25.json"
 
@@ -66,6 +66,7 @@ def test_the_bench_bios_and_abstracts_skip_markdown_and_come_out_the_same():
     texts = bench_texts()
     if not texts:
         pytest.skip(f"no benchmark data at {BENCH_DATA}")
+    _html.cache_clear()
     _render.cache_clear()
     fast = [str(render_markdown(text)) for text in texts]
     assert _render.cache_info().misses == 0  # Markdown never ran

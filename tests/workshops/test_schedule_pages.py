@@ -20,6 +20,7 @@ from tests.factories import (
     SpeakerProfileFactory,
     WorkshopFactory,
 )
+from workshops import schedule_cache
 from workshops.models import ScheduleItem, ScheduleRelease, Workshop
 from workshops.schedule_cache import bump_schedule_version
 
@@ -318,6 +319,40 @@ def test_warm_requests_make_no_query(client, name, django_assert_num_queries):
     first = client.get(url).content
     with django_assert_num_queries(0):
         assert client.get(url).content == first
+
+
+class CountingCache:
+    """The cache, with a list of the methods called on it (each one a round trip)."""
+
+    def __init__(self, real) -> None:
+        self.real, self.calls = real, []
+
+    def __getattr__(self, name: str):
+        self.calls.append(name)
+        return getattr(self.real, name)
+
+
+@pytest.mark.parametrize("name", URLS)
+def test_a_warm_request_is_one_cache_round_trip(client, name, monkeypatch):
+    workshop = make_schedule(20, slug="one-trip")
+    url = reverse(f"workshops:{name}", args=[workshop.slug])
+    first = client.get(url).content  # and this process learns the slug's workshop
+    counting = CountingCache(schedule_cache.cache)
+    monkeypatch.setattr(schedule_cache, "cache", counting)
+    assert client.get(url).content == first
+    assert counting.calls == ["get_many"]
+
+
+def test_a_wrong_guess_of_the_slugs_workshop_costs_a_round_trip_not_a_wrong_page(
+    client, workshop, programme
+):
+    other = make_schedule(3, slug="someone-else")
+    url = reverse("workshops:schedule_xml", args=[workshop.slug])
+    first = client.get(url).content
+    client.get(reverse("workshops:schedule_xml", args=[other.slug]))
+    schedule_cache._pk_hints[workshop.slug] = other.pk  # as after the slug changed hands
+    assert client.get(url).content == first
+    assert schedule_cache._pk_hints[workshop.slug] == workshop.pk
 
 
 def test_item_pages_are_cached_too(client, workshop, programme, django_assert_num_queries):
