@@ -224,7 +224,10 @@ def enqueue(mail_id: int, *, countdown: float | None = None) -> bool:
     from workshops.tasks import deliver_mail
 
     try:
-        deliver_mail.apply_async(kwargs={"mail_id": mail_id}, countdown=countdown)
+        # Its repr given: Celery's saferepr of the kwargs costs more than the rest of the message.
+        deliver_mail.apply_async(
+            kwargs={"mail_id": mail_id}, countdown=countdown, kwargsrepr=f"{{'mail_id': {mail_id}}}"
+        )
     except Exception as exc:  # kombu's OperationalError, redis' ConnectionError, socket errors…
         _broker_failed(exc, 1)
         return False
