@@ -139,6 +139,12 @@ def delete_queue_keys(handle: WorkerHandle) -> None:
             stale = [m for m in client.smembers(binding) if any(x.encode() in m for x in marks)]
             if stale:
                 client.srem(binding, *stale)
+        # kombu notes when each exchange's binding table (above) expires; the note outlives a
+        # table we emptied. Drop the notes of tables that no longer exist, nobody else's.
+        deadlines = "_kombu.binding_deadlines"
+        for exchange in client.zrange(deadlines, 0, -1):
+            if not client.exists(b"_kombu.binding." + exchange):
+                client.zrem(deadlines, exchange)
         # Tasks a killed worker had taken but not acknowledged wait in kombu's "unacked" hash
         # for their visibility timeout, to be restored into our (deleted) queue: drop ours.
         for tag, payload in client.hgetall("unacked").items():
