@@ -18,7 +18,6 @@ takes the slug. Saving the new row deletes the slug's entry (``forget_slug``).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -26,6 +25,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 from workshops.models import Workshop
+from workshops.version_tokens import VersionTokens
 
 T = TypeVar("T")
 
@@ -38,6 +38,7 @@ FORMAT = 1
 # workshop carries them, so their changes bump the version too (workshops.signals).
 NAV_RELATED = ("registration_settings", "cfa")
 PK_BY_SLUG = f'SELECT id FROM "{Workshop._meta.db_table}" WHERE slug = %s'
+TOKENS = VersionTokens("schedule-version")
 
 
 class StaleWorkshop(Exception):
@@ -45,7 +46,7 @@ class StaleWorkshop(Exception):
 
 
 def version_key(workshop_pk: int) -> str:
-    return f"schedule-version:{workshop_pk}"
+    return TOKENS.key(workshop_pk)
 
 
 def entry_key(workshop_pk: int, name: str) -> str:
@@ -58,16 +59,7 @@ def slug_key(slug: str) -> str:
 
 def bump_schedule_version(workshop_pk: int) -> None:
     """Invalidate everything cached for this workshop's schedule, now and again after commit."""
-    _new_token(workshop_pk)
-    # A request running between our change and its commit can only see the old rows and may
-    # store them under the token set above; the second bump retires what it stored.
-    transaction.on_commit(lambda: _new_token(workshop_pk))
-
-
-def _new_token(workshop_pk: int) -> str:
-    token = uuid.uuid4().hex
-    cache.set(version_key(workshop_pk), token, None)
-    return token
+    TOKENS.replace(workshop_pk)
 
 
 def forget_slug(slug: str) -> None:
@@ -78,12 +70,7 @@ def forget_slug(slug: str) -> None:
 
 def current_version(workshop_pk: int) -> str:
     """Return this workshop's schedule version token, creating one if the cache has none."""
-    token = cache.get(version_key(workshop_pk))
-    if token is None:
-        token = uuid.uuid4().hex
-        if not cache.add(version_key(workshop_pk), token, None):
-            token = cache.get(version_key(workshop_pk)) or token
-    return token
+    return TOKENS.current(workshop_pk)
 
 
 # Which workshop pk this process last saw under each slug: only a guess (checked against the

@@ -61,7 +61,7 @@ def test_texts_stored_by_a_reader_that_raced_a_change_are_never_served():
     conf = RegistrationSettingsFactory(capacity=5)
     pk = conf.workshop.pk
     mailtext_cache.workshop_texts(pk)  # a token exists
-    stale_token = cache.get(mailtext_cache._token_key(pk))
+    stale_token = cache.get(mailtext_cache.TOKENS.key(pk))
     MailText.objects.create(workshop=conf.workshop, kind="confirmed", subject="New")
     cache.set(mailtext_cache._texts_key(pk), (stale_token, {}))  # the racing reader's store
     assert mailtext_cache.workshop_texts(pk) == {"confirmed": ("New", "")}
