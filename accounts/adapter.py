@@ -9,6 +9,7 @@ from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
 
+from config.addresses import normalize_email
 from workshops.mail import queue_mail
 
 # Outbox keys are at most 200 characters; allauth's template prefixes are short, but be safe.
@@ -16,7 +17,11 @@ MAX_KIND_LENGTH = 60
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Queue allauth's mail (verification, password reset…) in the outbox instead of sending."""
+    """Queue allauth's mail (verification, password reset…) in the outbox instead of sending;
+    store and look up addresses in their one normalized form."""
+
+    def clean_email(self, email: str) -> str:
+        return normalize_email(super().clean_email(email))
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request

@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from accounts import services
 from accounts.models import User
 
 
@@ -9,6 +11,14 @@ class UserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        try:
+            services.check_new_address(email)
+        except services.AddressLooksTaken as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return email
 
 
 class UserEditForm(UserChangeForm):

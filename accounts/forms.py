@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from allauth.account import forms as allauth_forms
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.core.validators import MaxLengthValidator
 
+from accounts import services
 from workshops.models import SpeakerProfile
 from workshops.photos import MAX_BYTES, MAX_SIDE, PhotoRejected, checked_photo
 
-MAX_BIO_LENGTH = 5000
 ORCID_PREFIXES = ("https://orcid.org/", "http://orcid.org/", "orcid.org/")
 
 
@@ -40,7 +40,6 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["bio"].validators.append(MaxLengthValidator(MAX_BIO_LENGTH))
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.add_input(Submit("save", "Save profile"))
@@ -60,3 +59,27 @@ class ProfileForm(forms.ModelForm):
             return checked_photo(photo)
         except PhotoRejected as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+
+class SignupForm(allauth_forms.SignupForm):
+    """allauth's sign-up, refusing an address that looks like another account's."""
+
+    def clean_email(self) -> str:
+        value = super().clean_email()
+        try:
+            services.check_new_address(value)
+        except services.AddressLooksTaken as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return value
+
+
+class AddEmailForm(allauth_forms.AddEmailForm):
+    """allauth's "add an address", with the same refusal as the sign-up."""
+
+    def clean_email(self) -> str:
+        value = super().clean_email()
+        try:
+            services.check_new_address(value, user=self.user)
+        except services.AddressLooksTaken as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return value

@@ -6,4 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("speaker/<int:pk>/<str:token>/", views.claim_profile, name="claim_profile"),
 ]

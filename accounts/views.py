@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
 from accounts.forms import ProfileForm
+from accounts.tokens import profile_claim_token
+from workshops.models import SpeakerProfile, Workshop
 
 
 @login_required
@@ -25,3 +27,30 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form, "photo_url": photo_url})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_profile(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """The link mailed to a speaker: tie the profile made for them to their account."""
+    profile = get_object_or_404(SpeakerProfile, pk=pk, user__isnull=True)
+    if not profile_claim_token.check_token(profile, token):
+        raise Http404("No such speaker profile.")
+    if request.method == "POST":
+        try:
+            services.claim_profile(profile=profile, user=request.user)
+        except services.ProfileAlreadyOwned as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "The speaker profile is yours now.")
+        return redirect("accounts:profile")
+    workshops = Workshop.objects.filter(appearances__speaker=profile).distinct()
+    return render(
+        request,
+        "accounts/claim_profile.html",
+        {
+            "profile": profile,
+            "workshops": workshops,
+            "has_profile": SpeakerProfile.objects.filter(user=request.user).exists(),
+        },
+    )

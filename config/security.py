@@ -7,6 +7,7 @@ import ipaddress
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from config.addresses import normalize_email
 from registration.ratelimit import client_ip
 
 
@@ -14,7 +15,8 @@ def login_identifier(request: HttpRequest, credentials: dict | None) -> str | No
     """Return the address a login attempt is for, from the admin's or allauth's form.
 
     The admin posts ``username`` and authenticates with ``username=``; allauth posts ``login``
-    and authenticates with ``email=``. Lower-cased, so that ``Ada@`` and ``ada@`` count as one.
+    and authenticates with ``email=``. In the stored form (config/addresses.py), so that
+    ``Ada@`` and ``ada@`` count as one, as they are one account.
     """
     credentials = credentials or {}
     for value in (
@@ -24,7 +26,7 @@ def login_identifier(request: HttpRequest, credentials: dict | None) -> str | No
         request.POST.get("username") if request is not None else None,
     ):
         if isinstance(value, str) and value.strip():
-            return value.strip().lower()
+            return normalize_email(value)
     return None
 
 

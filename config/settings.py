@@ -24,6 +24,9 @@ _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY when DEBUG is off.")
+# Rotating the key: the new one in SECRET_KEY, the old ones here (comma-separated) until the
+# links and sessions they signed may lapse. Our signed links accept them too.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -84,6 +87,15 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
         },
+    },
+    {
+        # Mail subjects and plain-text bodies (workshops.mail.render_mail): text, not HTML, so
+        # nothing is escaped (a subject read “Tom&#x27;s” when it was).
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
     },
 ]
 
@@ -152,6 +164,8 @@ LOGIN_REDIRECT_URL = "submissions:mine"
 # Speaker accounts (django-allauth): email and password only, the address verified before the
 # first login; every mail allauth sends goes through our outbox (accounts.adapter).
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# The sign-up and "add an address" forms refuse addresses that look like another account's.
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "add_email": "accounts.forms.AddEmailForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -159,6 +173,9 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Workshops] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "workshops:home"
+# Reauthentication (before changing the address or password) asks for the password only: a code
+# by mail would make a mailbox worth as much as the password, and axes counts no code attempts.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password",)
 # allauth's own limits, counted in the shared cache. Lockout after failed logins is axes' job
 # (below, for the admin too); these catch one address spraying many accounts, and keep anybody
 # from flooding a person's mailbox with reset links or confirmation mail.
@@ -280,6 +297,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("REMINDER_SWEEP_SECONDS", default=900),
     },
 }
+
+# Co-author notices per submitting account and day (they go to any address an author types).
+COAUTHOR_NOTICES_PER_DAY = env.int("COAUTHOR_NOTICES_PER_DAY", default=20)
 
 # Public form abuse: POSTs per minute and IP (counted in the shared cache).
 REGISTRATION_POSTS_PER_MINUTE = env.int("REGISTRATION_POSTS_PER_MINUTE", default=20)

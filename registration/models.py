@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from config.addresses import EmailAddressField
 from workshops.models import Workshop
 
 CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
@@ -157,7 +158,7 @@ class RegistrationQuerySet(models.QuerySet):
         return self.filter(status=Registration.Status.WAITLISTED).order_by("queued_at", "pk")
 
     def with_email(self, email: str) -> RegistrationQuerySet:
-        return self.filter(email__iexact=email.strip())
+        return self.filter(email=email)  # the stored form (config/addresses.py)
 
     def managed_by(self, user) -> RegistrationQuerySet:
         return self.filter(workshop__in=Workshop.objects.managed_by(user))
@@ -187,7 +188,7 @@ class Registration(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="registrations")
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
-    email = models.EmailField(max_length=254)
+    email = EmailAddressField(max_length=254)
     affiliation = models.CharField(max_length=250, blank=True)
     career_stage = models.CharField(max_length=20, choices=CareerStage.choices, blank=True)
     dietary_needs = models.CharField(max_length=250, blank=True)

@@ -20,6 +20,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from config.addresses import normalize_email
 from registration import emails, seats
 from registration.models import Registration, RegistrationSettings
 from workshops.models import Workshop
@@ -182,13 +183,13 @@ def _new_status(conf: RegistrationSettings, registration: Registration) -> str:
 
 
 def _active_registration(workshop: Workshop, email: str) -> Registration | None:
-    # The unique constraint's own expression, so that its index answers (``iexact`` would
-    # compare UPPER() and scan every registration of the workshop).
+    # The unique constraint's own expression, so that its index answers; on the stored form of
+    # the address (``iexact`` would compare UPPER(), which makes organızer@ organizer@).
     return (
         Registration.objects.filter(workshop=workshop)
         .active()
         .alias(email_key=Lower("email"))
-        .filter(email_key=Lower(Value(email.strip())))
+        .filter(email_key=Lower(Value(normalize_email(email))))
         .first()
     )
 

@@ -508,9 +508,7 @@ class CommitteeMemberForm(forms.ModelForm):
         data = super().clean()
         workshop, email = data.get("workshop"), data.get("email")
         if workshop and email and not self.instance.pk:
-            seated = CommitteeMember.objects.filter(
-                workshop=workshop, user__email__iexact=email.strip()
-            )
+            seated = CommitteeMember.objects.filter(workshop=workshop, user__email=email)
             if seated.exists():
                 self.add_error("email", "This person is on this workshop's committee already.")
         topics = data.get("topics")

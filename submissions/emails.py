@@ -159,11 +159,52 @@ def queue_decision_mail(submission: Submission) -> OutgoingMail:
     return queue_decision_mails([submission])[0]
 
 
+COAUTHOR_TEMPLATE = "submissions/emails/coauthor"
+
+
+def coauthor_key(submission: Submission, email: str) -> str:
+    # The submitter's id first: the notices one account sent share a prefix.
+    return f"coauthor:{submission.submitter_id}:{submission.pk}:{email}"
+
+
+def coauthor_notice_exists(submission: Submission, email: str) -> bool:
+    return OutgoingMail.objects.filter(key=coauthor_key(submission, email)).exists()
+
+
+def coauthor_notices_since(submitter, since) -> int:
+    """Return how many co-author notices this account's submissions sent since then."""
+    return OutgoingMail.objects.filter(
+        template=COAUTHOR_TEMPLATE,
+        created_at__gte=since,
+        key__startswith=f"coauthor:{submitter.pk}:",
+    ).count()
+
+
+def address_noticed_since(email: str, since) -> bool:
+    return OutgoingMail.objects.filter(
+        template=COAUTHOR_TEMPLATE, created_at__gte=since, to=email
+    ).exists()
+
+
 def queue_coauthor_mail(submission: Submission, author) -> None:
     queue_mail(
-        key=f"coauthor:{submission.pk}:{author.email.lower()}",
+        key=coauthor_key(submission, author.email),
         to=author.email,
-        template="submissions/emails/coauthor",
+        template=COAUTHOR_TEMPLATE,
         context={"submission": submission, "author": author, "workshop": submission.workshop},
         workshop=submission.workshop,
     )
+
+
+def queue_blind_pdf_alert(submission: Submission, *, problem: str) -> None:
+    """Tell the workshop's organizers that a PDF cannot be shown to blind reviewers; once per
+    submission and file."""
+    workshop = submission.workshop
+    for organizer in workshop.organizers.filter(is_active=True):
+        queue_mail(
+            key=f"blind-pdf:{submission.pk}:{submission.pdf.name}:{organizer.pk}",
+            to=organizer.email,
+            template="submissions/emails/blind_pdf",
+            context={"submission": submission, "workshop": workshop, "problem": problem},
+            workshop=workshop,
+        )

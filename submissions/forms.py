@@ -12,7 +12,7 @@ from workshops.models import Topic
 
 MAX_AUTHORS = 30
 # Far beyond any word limit (5000 words at most); it only stops absurd posts.
-MAX_ABSTRACT_CHARACTERS = 60_000
+MAX_ABSTRACT_CHARACTERS = Submission._meta.get_field("abstract").max_length
 AUTHOR_FIELDS = ("name", "email", "affiliation", "is_presenter")
 
 

@@ -12,7 +12,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from config.addresses import EmailAddressField
 from config.storage import private_storage
+from workshops.markdown import MarkdownField, RenderedMarkdownField
 from workshops.models import ScheduleItem, Topic, Workshop, validate_time_zone
 from workshops.timezones import AOE, zone_label
 
@@ -136,7 +138,8 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
     )
     title = models.CharField(max_length=250)
-    abstract = models.TextField(help_text="Markdown.")
+    abstract = MarkdownField(max_length=60_000, help_text="Markdown.")
+    abstract_html = RenderedMarkdownField("abstract")
     type = models.ForeignKey(SubmissionType, on_delete=models.PROTECT, related_name="submissions")
     topic = models.ForeignKey(
         Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions"
@@ -186,7 +189,7 @@ class Author(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="authors")
     order = models.PositiveIntegerField(default=0)
     name = models.CharField(max_length=200)
-    email = models.EmailField()
+    email = EmailAddressField()
     affiliation = models.CharField(max_length=250, blank=True)
     is_presenter = models.BooleanField("presenter", default=False)
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from submissions import services
 from submissions.models import Review, ReviewAssignment, Submission
-from submissions.pdf import PdfUnreadable, attachment_response, without_metadata
+from submissions.pdf import BlindCopyNamesAuthors, PdfUnreadable, attachment_response
 from submissions.review_forms import ReviewForm
 
 CLOSED = "The decision has been sent to the authors; reviews can no longer change."
@@ -134,12 +134,12 @@ def review_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("This submission's PDF is missing.") from exc
     if is_blind(submission):
         try:
-            data = without_metadata(data)
-        except PdfUnreadable:
+            data = services.blind_pdf(submission=submission, data=data)
+        except (PdfUnreadable, BlindCopyNamesAuthors):
             messages.error(
                 request,
-                "This PDF cannot be read well enough to remove its metadata, so it is not "
-                "shown in a blind review. Please tell the organizers.",
+                "This PDF could not be made anonymous, so it is not shown in a blind review. "
+                "The organizers have been told; review the abstract for now.",
             )
             return redirect("reviews:detail", pk=assignment.pk)
     return attachment_response(io.BytesIO(data), filename=filename)

@@ -8,7 +8,12 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from workshops import mail, schedule, services
-from workshops.access import WorkshopScopedAdmin, WorkshopScopedInline, is_organizer
+from workshops.access import (
+    WorkshopScopedAdmin,
+    WorkshopScopedInline,
+    is_organizer,
+    managed_workshops,
+)
 from workshops.admin_schedule import schedule_page
 from workshops.models import (
     KeyDate,
@@ -260,14 +265,19 @@ class SeriesAdmin(admin.ModelAdmin):
 
 @admin.register(SpeakerProfile)
 class SpeakerProfileAdmin(WorkshopScopedAdmin):
-    list_display = ("name", "affiliation", "homepage", "user")
-    search_fields = ("name", "affiliation", "email")
+    """Speakers: editable as SpeakerProfile.objects.editable_by() says, shown read-only (public
+    fields only) to the organizers of every workshop that lists them."""
+
+    list_display = ("name", "affiliation", "homepage", "home_workshop", "user")
     list_filter = ("appearances__role",)
     autocomplete_fields = ("user",)
     readonly_fields = ("created_by",)
+    # Never the private email: the organizers who may search here see other workshops' speakers.
+    search_fields = ("name", "affiliation")
+    PRIVATE_FIELDS = ("email",)
 
     def get_queryset(self, request):
-        return SpeakerProfile.objects.managed_by(request.user)
+        return SpeakerProfile.objects.visible_to(request.user).select_related("home_workshop")
 
     def get_search_results(self, request, queryset, search_term):
         # The speaker picker of a workshop offers public speakers too, so an organizer can
@@ -276,18 +286,55 @@ class SpeakerProfileAdmin(WorkshopScopedAdmin):
             queryset = SpeakerProfile.objects.selectable_by(request.user)
         return super().get_search_results(request, queryset, search_term)
 
-    def manages(self, request, obj=None) -> bool:
+    def may_edit(self, request, obj) -> bool:
+        return SpeakerProfile.objects.editable_by(request.user).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request, obj=None) -> bool:
         if not is_organizer(request.user):
             return False
         if request.user.is_superuser or obj is None:
             return True
-        return SpeakerProfile.objects.managed_by(request.user).filter(pk=obj.pk).exists()
+        return SpeakerProfile.objects.visible_to(request.user).filter(pk=obj.pk).exists()
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not is_organizer(request.user):
+            return False
+        return obj is None or request.user.is_superuser or self.may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if not self.has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        # Deleting a profile deletes its appearances: only where it appears nowhere else.
+        managed = managed_workshops(request.user)
+        return not (
+            obj.appearances.exclude(workshop__in=managed).exists()
+            or obj.schedule_items.exclude(workshop__in=managed).exists()
+        )
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = [f for f in fields if f not in self.PRIVATE_FIELDS]
+        return fields
 
     def get_autocomplete_fields(self, request):
         return ("user",) if request.user.is_superuser else ()
 
     def get_readonly_fields(self, request, obj=None):
         return ("created_by",) if request.user.is_superuser else ("created_by", "user")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        home = form.base_fields.get("home_workshop")
+        if home is not None and not request.user.is_superuser:
+            # An organizer's new profile belongs to one of their workshops, or nobody edits it.
+            home.required = obj is None or obj.user_id is None
+            managed = managed_workshops(request.user)
+            if obj is None and managed.count() == 1:
+                home.initial = managed.get().pk
+        return form
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -781,7 +781,7 @@ def upsert_user(demo_user: DemoUser) -> AbstractBaseUser:
         "is_active": True,
     }
     user, _ = get_user_model().objects.update_or_create(
-        email__iexact=demo_user.email,
+        email=demo_user.email,
         defaults=fields,
         create_defaults={"email": demo_user.email, **fields},
     )
@@ -870,9 +870,12 @@ def set_speakers(
     """Upsert speaker profiles (keyed on their names) and their confirmed appearances."""
     profiles = {}
     for order, person in enumerate(people, start=1):
+        details = {"affiliation": person.affiliation, "homepage": person.url}
         profile, _ = SpeakerProfile.objects.update_or_create(
             name=person.name,
-            defaults={"affiliation": person.affiliation, "homepage": person.url},
+            defaults=details,
+            # Edited by the organizers of the workshop that first lists the speaker.
+            create_defaults={"name": person.name, "home_workshop": workshop, **details},
         )
         SpeakerAppearance.objects.update_or_create(
             workshop=workshop,

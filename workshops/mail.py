@@ -42,10 +42,14 @@ class RenderedMail:
 
 
 def render_mail(template: str, context: Mapping[str, Any]) -> RenderedMail:
-    """Render ``<template>.subject.txt``, ``.txt`` and ``.html`` (the HTML part is optional)."""
+    """Render ``<template>.subject.txt``, ``.txt`` and ``.html`` (the HTML part is optional).
+
+    The subject and the text part come from the "text" engine, which escapes nothing; the
+    subject is one line, whatever its template or the values in it hold.
+    """
     context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())
-    text = render_to_string(f"{template}.txt", context).strip() + "\n"
+    subject = " ".join(render_to_string(f"{template}.subject.txt", context, using="text").split())
+    text = render_to_string(f"{template}.txt", context, using="text").strip() + "\n"
     try:
         html = render_to_string(f"{template}.html", context)
     except TemplateDoesNotExist:  # a plain-text-only mail

@@ -1,16 +1,42 @@
-"""Markdown to safe HTML: whatever organizers or speakers type, no script survives."""
+"""Markdown to safe HTML, once, when the text is saved: whatever organizers or speakers type,
+no script survives and no text can stall the site.
 
+Three bounds stand between a text and the CPU:
+
+- every Markdown field has a maximum length (``MarkdownField``), checked by its forms;
+- the renderer is markdown-it-py, a CommonMark parser whose time is linear in the input (the
+  CommonMark suite's pathological cases included). Python-Markdown, used before, took time
+  growing with the square of some inputs: 12,000 ``[`` took more than 30 s;
+- a run of one punctuation mark longer than ``MAX_RUN`` is text, never markup: it is escaped
+  before parsing, and the parser checks a deadline as it goes. A render that passes
+  ``RENDER_BUDGET`` seconds stops and the text is shown as escaped plain text instead.
+
+The HTML is stored beside the source (``RenderedMarkdownField``) when the row is saved, and
+pages read it as it is: no request renders Markdown.
+"""
+
+from __future__ import annotations
+
+import logging
 import re
+import time
 from functools import lru_cache
 
-import markdown as md
 import nh3
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "span", "strong",
-    "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "hr",
+    "h2", "h3", "h4", "h5", "h6", "i", "img", "li", "ol", "p", "pre", "s", "section", "span",
+    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -20,21 +46,73 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
-# A paragraph with no Markdown or HTML in it: one line that starts with a letter (or a number
-# that is not a list's "1." or "1)") and holds only letters, digits, spaces and punctuation
-# that no Markdown rule reads (nor "_", checked apart: one class is much faster to match).
-# Markdown and nh3 would return it as it is, between <p> tags, but take about 0.6 ms each
-# (the 330 bios of the benchmark workshop: 200 ms).
-PLAIN_PARAGRAPH = re.compile(
-    r"(?:[^\W\d_]|\d+(?![\d.)]))"  # a letter, or a number that does not start a list
-    r"[\w .,;:'’‘“”\"()?!%/@–—-]*(?<! )"  # and no trailing space (a line break)
-)
-PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+
+# Seconds one text may take to render before it is shown as plain text. A text at the longest
+# any field allows renders in well under a tenth of this, whatever it holds.
+RENDER_BUDGET = 0.5
+# Longer runs of one of these marks are escaped: no Markdown needs 17 "[" or "*" in a row.
+MAX_RUN = 16
+LONG_RUN = re.compile(rf"([\[\]!*_^`<>~|\\])\1{{{MAX_RUN},}}")
 
 
-@lru_cache(maxsize=512)
-def _render(text: str) -> str:
-    html = md.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+class RenderTooSlow(Exception):
+    """The render passed its deadline."""
+
+
+def _deadline_block(state, start_line: int, end_line: int, silent: bool) -> bool:
+    if time.monotonic() > state.env["deadline"]:
+        raise RenderTooSlow
+    return False
+
+
+def _deadline_inline(state, silent: bool) -> bool:
+    if time.monotonic() > state.env["deadline"]:
+        raise RenderTooSlow
+    return False
+
+
+def _renderer() -> MarkdownIt:
+    """CommonMark with tables, strikethrough, footnotes and definition lists, raw HTML allowed
+    (nh3 cleans it); the two deadline rules run before every block and inline rule."""
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md.use(footnote_plugin).use(deflist_plugin)
+    md.block.ruler.before(md.block.ruler.get_all_rules()[0], "deadline", _deadline_block)
+    md.inline.ruler.before(md.inline.ruler.get_all_rules()[0], "deadline", _deadline_inline)
+    return md
+
+
+RENDERER = _renderer()
+
+
+def _escape_run(match: re.Match) -> str:
+    return "".join("\\" + char for char in match[0])
+
+
+def plain_html(text: str) -> str:
+    """Return the text as escaped paragraphs: what a text that cannot be rendered shows."""
+    return linebreaks(text, autoescape=True) if text.strip() else ""
+
+
+def render_markdown(text: str, *, budget: float = RENDER_BUDGET) -> str:
+    """Return sanitized HTML for Markdown text, within ``budget`` seconds or as plain text.
+
+    Raw HTML is cleaned, not trusted.
+    """
+    if not text or not text.strip():
+        return ""
+    try:
+        return _render(text, budget)
+    except RenderTooSlow:
+        logger.warning("Markdown of %s characters took over %s s; shown as text", len(text), budget)
+        return plain_html(text)
+
+
+# A pure function of its arguments, remembered: saving an unchanged text again costs a look-up.
+# A render that ran out of time raises, and so is not remembered: the next save tries again.
+@lru_cache(maxsize=1024)
+def _render(text: str, budget: float) -> str:
+    source = LONG_RUN.sub(_escape_run, text)
+    html = RENDERER.render(source, {"deadline": time.monotonic() + budget})
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -44,23 +122,42 @@ def _render(text: str) -> str:
     )
 
 
-def render_markdown(text: str | None) -> SafeString:
-    """Return sanitized HTML for Markdown text (raw HTML is cleaned, not trusted)."""
-    return mark_safe(_html(text or ""))
+class MarkdownField(models.TextField):
+    """A Markdown source text with a maximum length (checked by forms and ``full_clean``)."""
+
+    def __init__(self, *args, max_length: int, **kwargs) -> None:
+        super().__init__(*args, max_length=max_length, **kwargs)
+        self.validators.append(MaxLengthValidator(max_length))
 
 
-def markdown_html(text: str) -> str:
-    """``render_markdown`` as a plain str, for HTML built by hand (the speakers page's 330
-    bios: mark_safe's wrapper costs more than the remembered look-up)."""
-    return _html(text)
+class RenderedMarkdownField(models.TextField):
+    """The sanitized HTML of another field of the model, rendered when the row is saved.
 
+    ``pre_save`` renders it on ``save()`` and ``bulk_create()`` alike; ``QuerySet.update()``
+    and ``bulk_update()`` skip it, so a write that changes the source that way must set this
+    field too (``render_markdown(text)``). Read back as ``SafeString``: the field holds nothing
+    but what nh3 let through, so templates print it as it is.
+    """
 
-# A pure function of the text, remembered like _render: even the plain-paragraph check takes
-# about 9 µs a bio, 3 ms for a speakers page of 330 (a look-up here is well under 1 µs). A
-# changed text is another key; a few MB at most.
-@lru_cache(maxsize=4096)
-def _html(text: str) -> str:
-    paragraphs = PARAGRAPH_BREAK.split(text.strip("\n")) if text and "_" not in text else []
-    if paragraphs and all(PLAIN_PARAGRAPH.fullmatch(p) for p in paragraphs):
-        return "\n".join(f"<p>{p}</p>" for p in paragraphs)
-    return _render(text)
+    def __init__(self, source: str, *args, **kwargs) -> None:
+        self.source = source
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for key, value in (("editable", False), ("blank", True), ("default", "")):
+            if kwargs.get(key, value) == value:
+                kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add: bool) -> str:
+        html = render_markdown(getattr(model_instance, self.source) or "")
+        setattr(model_instance, self.attname, mark_safe(html))
+        return html
+
+    def from_db_value(self, value, expression, connection) -> SafeString | None:
+        return None if value is None else mark_safe(value)

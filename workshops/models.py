@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from config.addresses import EmailAddressField
+from workshops.markdown import MarkdownField, RenderedMarkdownField
 from workshops.timezones import AOE
 from workshops.validators import validate_orcid
 
@@ -31,7 +33,8 @@ class Series(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     short_name = models.CharField(max_length=40, blank=True, help_text="For example “SLowDNN”.")
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = MarkdownField(max_length=10_000, blank=True, help_text="Markdown.")
+    description_html = RenderedMarkdownField("description")
     website = models.URLField(blank=True)
 
     class Meta:
@@ -84,7 +87,10 @@ class Workshop(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.WORKSHOP)
     tagline = models.CharField(max_length=300, blank=True)
-    description = models.TextField(blank=True, help_text="Markdown; HTML is sanitized.")
+    description = MarkdownField(
+        max_length=20_000, blank=True, help_text="Markdown; HTML is sanitized."
+    )
+    description_html = RenderedMarkdownField("description")
     start_date = models.DateField(null=True, blank=True, help_text="Empty while the dates are TBA.")
     end_date = models.DateField(null=True, blank=True)
     dates_note = models.CharField(
@@ -271,7 +277,8 @@ class Topic(WorkshopChild):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="subtopics"
     )
     name = models.CharField(max_length=200)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = MarkdownField(max_length=2_000, blank=True, help_text="Markdown.")
+    description_html = RenderedMarkdownField("description")
 
     class Meta(WorkshopChild.Meta):
         pass
@@ -303,13 +310,38 @@ class TeamMember(WorkshopChild):
 
 
 class SpeakerProfileQuerySet(models.QuerySet):
-    def managed_by(self, user) -> SpeakerProfileQuerySet:
+    """Who may do what with a speaker profile.
+
+    A profile tied to an account belongs to that person: only they edit it (on their profile
+    page). A profile without an account is edited by the organizers of its home workshop, the
+    one it was made for. Every other organizer whose workshop lists the speaker sees the public
+    part of the profile and may put it on their programme, and that is all: listing a speaker
+    grants no right over the profile.
+    """
+
+    def editable_by(self, user) -> SpeakerProfileQuerySet:
         if not user.is_active:
             return self.none()
         if user.is_superuser:
             return self
-        managed = SpeakerAppearance.objects.filter(workshop__organizers=user).values("speaker")
-        return self.filter(Q(pk__in=managed) | Q(created_by=user) | Q(user=user))
+        home = Workshop.objects.managed_by(user).values("pk")
+        return self.filter(Q(user__isnull=True, home_workshop__in=home) | Q(user=user))
+
+    def visible_to(self, user) -> SpeakerProfileQuerySet:
+        """Return the profiles this user's admin lists: the editable ones and the speakers of
+        their workshops (read-only)."""
+        if not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        managed = Workshop.objects.managed_by(user).values("pk")
+        appearing = SpeakerAppearance.objects.filter(workshop__in=managed).values("speaker")
+        on_items = ScheduleItem.speakers.through.objects.filter(
+            scheduleitem__workshop__in=managed
+        ).values("speakerprofile")
+        return self.filter(
+            Q(pk__in=self.editable_by(user).values("pk")) | Q(pk__in=appearing) | Q(pk__in=on_items)
+        )
 
     def public(self) -> SpeakerProfileQuerySet:
         """Return speakers confirmed at a published workshop (their names are public)."""
@@ -320,7 +352,7 @@ class SpeakerProfileQuerySet(models.QuerySet):
         """Return the profiles an organizer may pick for a slot: their own and public ones."""
         if user.is_active and user.is_superuser:
             return self.all()
-        return self.managed_by(user) | self.public()
+        return self.visible_to(user) | self.public()
 
 
 def speaker_photo_path(instance: SpeakerProfile, filename: str) -> str:
@@ -345,15 +377,26 @@ class SpeakerProfile(models.Model):
         validators=[validate_orcid],
         help_text="0000-0002-1825-0097",
     )
-    bio = models.TextField(blank=True, help_text="Markdown.")
+    bio = MarkdownField(max_length=5_000, blank=True, help_text="Markdown.")
+    bio_html = RenderedMarkdownField("bio")
     photo = models.ImageField(upload_to=speaker_photo_path, blank=True)
-    email = models.EmailField(blank=True, help_text="Never shown publicly.")
+    email = EmailAddressField(blank=True, help_text="Never shown publicly.")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="speaker_profile",
+        help_text="The person's own account: only they edit a profile tied to it.",
+    )
+    home_workshop = models.ForeignKey(
+        Workshop,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="own_speaker_profiles",
+        verbose_name="managed by",
+        help_text="The workshop whose organizers edit this profile while no account owns it.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -456,7 +499,8 @@ class ScheduleItem(WorkshopChild):
         help_text="Empty: all rooms (breaks, plenary).",
     )
     speakers = models.ManyToManyField(SpeakerProfile, blank=True, related_name="schedule_items")
-    abstract = models.TextField(blank=True, help_text="Markdown.")
+    abstract = MarkdownField(max_length=60_000, blank=True, help_text="Markdown.")
+    abstract_html = RenderedMarkdownField("abstract")
     revision = models.PositiveIntegerField(
         default=0, editable=False, help_text="Bumped by each release that changes this item."
     )
@@ -507,7 +551,10 @@ class ScheduleRelease(models.Model):
         choices=[c for c in Workshop.ScheduleStatus.choices if c[0] != "hidden"],
         default=Workshop.ScheduleStatus.TENTATIVE,
     )
-    notes = models.TextField(blank=True, help_text="Change notes shown in the public changelog.")
+    notes = MarkdownField(
+        max_length=10_000, blank=True, help_text="Change notes shown in the public changelog."
+    )
+    notes_html = RenderedMarkdownField("notes")
     published_at = models.DateTimeField(default=timezone.now)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -585,6 +632,8 @@ class OutgoingMail(models.Model):
                 name="outbox_pending_idx",
                 condition=Q(status__in=["queued", "sending"]),
             ),
+            # Recent mail of one kind (co-author notices per account and per address).
+            models.Index(fields=["template", "created_at"], name="outbox_template_time_idx"),
         ]
 
     def __str__(self) -> str:

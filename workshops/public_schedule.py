@@ -16,6 +16,7 @@ from functools import lru_cache
 from itertools import groupby
 
 from django.db import connection
+from django.utils.safestring import mark_safe
 
 from workshops.models import (
     Room,
@@ -70,6 +71,7 @@ class Entry:
     kind: str
     title: str
     abstract: str
+    abstract_html: str  # rendered when the item was saved
     start: dt.datetime
     end: dt.datetime
     revision: int
@@ -159,8 +161,9 @@ def _quoted(model) -> str:
 
 # Plain SQL that PostgreSQL and SQLite both run. Times are read as text (see LocalTimes).
 ENTRIES_SQL = f"""
-SELECT i.id, i.kind, i.title, i.abstract, CAST(i."start" AS TEXT), CAST(i."end" AS TEXT),
-    i.revision, i.room_id, r.name, r.capacity, r."order",
+SELECT i.id, i.kind, i.title, i.abstract, i.abstract_html,
+    CAST(i."start" AS TEXT), CAST(i."end" AS TEXT), i.revision, i.room_id,
+    r.name, r.capacity, r."order",
     s.id, s.name, s.affiliation, s.homepage
 FROM {_quoted(ScheduleItem)} i
 LEFT JOIN {_quoted(Room)} r ON r.id = i.room_id
@@ -176,7 +179,7 @@ WHERE workshop_id = %s ORDER BY published_at DESC, id DESC LIMIT 1
 # Confirmed speakers, each with this workshop's items (the first row of a speaker without any
 # holds NULLs; rows of the speaker's items elsewhere hold NULL items and are skipped).
 SPEAKERS_SQL = f"""
-SELECT s.id, s.name, s.affiliation, s.homepage, s.bio, s.photo, a.role,
+SELECT s.id, s.name, s.affiliation, s.homepage, s.bio_html, s.photo, a.role,
     i.id, i.kind, i.title, CAST(i."start" AS TEXT), CAST(i."end" AS TEXT), r.name
 FROM {_quoted(SpeakerAppearance)} a
 JOIN {_quoted(SpeakerProfile)} s ON s.id = a.speaker_id
@@ -246,13 +249,22 @@ def _entries(
     entries: dict[int, Entry] = {}
     speakers: dict[int, Speaker] = {}
     for (
-        pk, kind, title, abstract, start, end, revision, room_id, room, capacity, order,
-        speaker_pk, name, affiliation, homepage,
+        pk, kind, title, abstract, abstract_html, start, end, revision, room_id, room, capacity,
+        order, speaker_pk, name, affiliation, homepage,
     ) in rows:  # fmt: skip
         entry = entries.get(pk)
         if entry is None:
             entry = entries[pk] = Entry(
-                pk, kind, title, abstract, local[start], local[end], revision, room_id, room or ""
+                pk,
+                kind,
+                title,
+                abstract,
+                mark_safe(abstract_html),
+                local[start],
+                local[end],
+                revision,
+                room_id,
+                room or "",
             )
             if rooms is not None and room_id is not None and room_id not in rooms:
                 rooms[room_id] = (order, RoomInfo(room_id, room, capacity))
@@ -300,7 +312,7 @@ class ListedSpeaker:
     name: str
     affiliation: str
     homepage: str
-    bio: str
+    bio_html: str  # rendered when the profile was saved
     photo_url: str
     role_label: str
     talks: list[ListedTalk] = field(default_factory=list)
@@ -317,14 +329,14 @@ def load_speaker_list(workshop: Workshop) -> list[ListedSpeaker]:
     whens = Whens(workshop.tz)
     speakers: dict[int, ListedSpeaker] = {}
     for (
-        pk, name, affiliation, homepage, bio, photo, role,
+        pk, name, affiliation, homepage, bio_html, photo, role,
         item_pk, kind, title, start, end, room,
     ) in _rows(SPEAKERS_SQL, [workshop.pk]):  # fmt: skip
         speaker = speakers.get(pk)
         if speaker is None:
             photo_url = photos.url(photo) if photo else ""
             speaker = speakers[pk] = ListedSpeaker(
-                pk, name, affiliation, homepage, bio, photo_url, roles.get(role, role)
+                pk, name, affiliation, homepage, bio_html, photo_url, roles.get(role, role)
             )
         if item_pk is None:  # no item, or not this workshop's
             continue

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString, mark_safe
 
-from workshops.markdown import markdown_html
 from workshops.models import ScheduleItem, Workshop
 from workshops.public_schedule import KIND_LABELS, Day, Entry, ListedSpeaker, Timetable, clock
 
@@ -153,7 +152,7 @@ def _speaker(s: ListedSpeaker) -> str:
     role = escape(s.role_label)
     if s.affiliation:
         role = f"{escape(s.affiliation)} · {role}"
-    bio = f"<div>{markdown_html(s.bio)}</div>" if s.bio else ""
+    bio = f"<div>{s.bio_html}</div>" if s.bio_html else ""
     talks = ""
     if s.talks:
         talks = "".join(

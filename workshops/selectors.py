@@ -210,6 +210,10 @@ class ReleaseEntry:
         return self.release.notes
 
     @property
+    def notes_html(self) -> str:
+        return self.release.notes_html
+
+    @property
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(("added", "removed", "moved", "retitled"), 0)
         for line in self.lines:

@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -168,11 +169,30 @@ def _apply(submission: Submission, data: SubmissionData) -> None:
         transaction.on_commit(lambda: storage.delete(previous))
 
 
-def _mail_coauthors(submission: Submission) -> None:
-    submitter_email = submission.submitter.email.lower()
+def _mail_coauthors(submission: Submission, *, now, on_submit: bool) -> None:
+    """Tell each co-author once per submission, bounded: the notice goes to any address the
+    submitter types, so the form must not be a mail relay.
+
+    On submission every co-author hears of it; a co-author added later hears of it unless their
+    address had a co-author notice in the last day; no account sends more than
+    COAUTHOR_NOTICES_PER_DAY notices a day. (The title is in the body, quoted: never the
+    subject.)
+    """
+    day_ago = now - dt.timedelta(days=1)
+    allowance = settings.COAUTHOR_NOTICES_PER_DAY - emails.coauthor_notices_since(
+        submission.submitter, day_ago
+    )
     for author in submission.authors.all():
-        if author.email.lower() != submitter_email:
-            emails.queue_coauthor_mail(submission, author)
+        if allowance <= 0:
+            return
+        if author.email == submission.submitter.email:
+            continue
+        if emails.coauthor_notice_exists(submission, author.email):
+            continue
+        if not on_submit and emails.address_noticed_since(author.email, day_ago):
+            continue
+        emails.queue_coauthor_mail(submission, author)
+        allowance -= 1
 
 
 def _submit(submission: Submission, cfa: CallForAbstracts, now) -> None:
@@ -203,7 +223,7 @@ def create_submission(
     submission.save()
     _save_authors(submission, data.authors)
     if submit:
-        _mail_coauthors(submission)
+        _mail_coauthors(submission, now=now, on_submit=True)
     return submission
 
 
@@ -235,6 +255,7 @@ def update_submission(
     now = now or timezone.now()
     cfa = _editable(submission, now)
     _validate(cfa, data, submit=submit)
+    was_submitted = submission.status == Status.SUBMITTED
     _apply(submission, data)
     if submit or submission.status == Status.SUBMITTED:
         _submit(submission, cfa, now)
@@ -242,7 +263,7 @@ def update_submission(
     submission.save()
     _save_authors(submission, data.authors)
     if submission.status == Status.SUBMITTED:
-        _mail_coauthors(submission)  # once per co-author: new co-authors hear of it too
+        _mail_coauthors(submission, now=now, on_submit=not was_submitted)
     return submission
 
 

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import User
+from accounts import emails as accounts_emails
+from accounts import services as accounts_services
 from submissions import emails
 from submissions.models import Submission
 from submissions.services.errors import NotAllowed
@@ -82,16 +83,33 @@ def notify_authors(*, submissions: QuerySet[Submission], now=None) -> int:
 
 
 def _speaker_for(author, submission: Submission) -> SpeakerProfile:
-    user = User.objects.filter(email__iexact=author.email).first()
-    profile = SpeakerProfile.objects.filter(user=user).first() if user else None
-    if profile is None:
-        profile = SpeakerProfile.objects.filter(
-            email__iexact=author.email, appearances__workshop=submission.workshop
+    """Return the presenter's profile at this workshop, made from the author row if need be.
+
+    The submitter presenting is their own account's profile. For anyone else, never the
+    profile of an account found by the address the submitter typed (a submitter can name
+    anyone as presenter): the profile made here belongs to the workshop, and the person ties
+    it to their account themselves, through the link mailed to that address
+    (accounts.emails.queue_claim_mail).
+    """
+    workshop = submission.workshop
+    if author.email == submission.submitter.email:
+        return accounts_services.profile_of(
+            submission.submitter, name=author.name, affiliation=author.affiliation
+        )
+    profile = (
+        SpeakerProfile.objects.filter(email=author.email, appearances__workshop=workshop).first()
+        or SpeakerProfile.objects.filter(
+            email=author.email, user__isnull=True, home_workshop=workshop
         ).first()
+    )
     if profile is None:
         profile = SpeakerProfile.objects.create(
-            name=author.name, affiliation=author.affiliation, email=author.email, user=user
+            name=author.name,
+            affiliation=author.affiliation,
+            email=author.email,
+            home_workshop=workshop,
         )
+    accounts_emails.queue_claim_mail(profile, workshop=workshop)
     return profile
 
 

@@ -8,7 +8,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from accounts.models import User
+from submissions import emails
 from submissions.models import CommitteeMember, Review, ReviewAssignment, Submission
+from submissions.pdf import BlindCopyNamesAuthors, PdfUnreadable, blind_copy
 from submissions.services.errors import ConflictOfInterest, NotAllowed, ReviewsClosed
 from workshops.models import Workshop
 
@@ -17,6 +19,7 @@ __all__ = [
     "assign_automatically",
     "assign_reviewer",
     "assignments_of",
+    "blind_pdf",
     "committee_user",
     "conflict_reason",
     "normalize_affiliation",
@@ -58,8 +61,8 @@ def committee_user(*, email: str, full_name: str = "") -> User:
     The person sets a password by resetting it for that address; until then the account can
     be assigned reviews but cannot log in.
     """
-    email = email.strip()
-    user = User.objects.filter(email__iexact=email).first()
+    # Exact on the stored form: iexact let a look-alike account (organızer@) take the seat.
+    user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
     return user
@@ -172,3 +175,30 @@ def save_review(*, assignment: ReviewAssignment, data: ReviewData) -> Review:
     review.full_clean(exclude=["assignment"])
     review.save()
     return review
+
+
+def author_identities(submission: Submission) -> set[str]:
+    """Return what would name an author: names, their longer words, addresses and their local
+    parts, of every author and of the submitter."""
+    people = [(a.name, a.email) for a in submission.authors.all()]
+    people.append((submission.submitter.full_name, submission.submitter.email))
+    found = set()
+    for name, email in people:
+        found.update(part for part in [name, *name.split()] if len(part) >= 3)
+        if email:
+            found.update((email, email.partition("@")[0]))
+    return found
+
+
+def blind_pdf(*, submission: Submission, data: bytes) -> bytes:
+    """Return the submission's PDF as a blind reviewer may see it.
+
+    Raise PdfUnreadable, or BlindCopyNamesAuthors when a name or address of an author is
+    still in the copy after its metadata is gone; the organizers are told once per file.
+    """
+    try:
+        return blind_copy(data, identities=author_identities(submission))
+    except (PdfUnreadable, BlindCopyNamesAuthors) as exc:
+        with transaction.atomic():
+            emails.queue_blind_pdf_alert(submission, problem=str(exc))
+        raise

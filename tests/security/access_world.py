@@ -21,6 +21,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.tokens import profile_claim_token
 from registration.models import MailText, Question, Registration
 from registration.tokens import manage_link_token
 from submissions.models import DecisionMailText, Submission
@@ -122,7 +123,12 @@ def _workshop_a(w: World) -> None:
     a.topic = TopicFactory(workshop=a.workshop)
     a.teammember = TeamMemberFactory(workshop=a.workshop)
     a.room = RoomFactory(workshop=a.workshop)
-    a.profile = SpeakerProfileFactory(photo=ContentFile(PNG, name="alpha.png"))
+    # Made by workshop A's organizers, for a speaker who has no account (yet).
+    a.profile = SpeakerProfileFactory(
+        photo=ContentFile(PNG, name="alpha.png"),
+        email="alpha-speaker@example.org",
+        home_workshop=a.workshop,
+    )
     a.appearance = SpeakerAppearanceFactory(workshop=a.workshop, speaker=a.profile)
     a.item = ScheduleItemFactory(workshop=a.workshop, room=a.room, speakers=[a.profile])
     a.release = publish_schedule(
@@ -218,6 +224,10 @@ def _site_wide(w: World) -> None:
 
 def manage_link(registration: Registration) -> dict:
     return {"pk": registration.pk, "token": manage_link_token.make_token(registration)}
+
+
+def claim_link(profile) -> dict:
+    return {"pk": profile.pk, "token": profile_claim_token.make_token(profile)}
 
 
 def confirm_link(submission: Submission) -> dict:

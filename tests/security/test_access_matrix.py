@@ -33,7 +33,14 @@ from tests.security.access_rules import (
     signed_in,
     staff,
 )
-from tests.security.access_world import ROLES, World, client_of, confirm_link, manage_link
+from tests.security.access_world import (
+    ROLES,
+    World,
+    claim_link,
+    client_of,
+    confirm_link,
+    manage_link,
+)
 
 # The world of access_world.py, built once for this module.
 world = access_world.world
@@ -228,6 +235,15 @@ ROWS: dict[str, list[Row]] = {
     "reviews:pdf": review_rows("review pdf"),
     # Accounts -----------------------------------------------------------------------------------
     "accounts:profile": [Row("profile", lambda w: {}, signed_in())],
+    # Whoever holds the link mailed to the profile's address, once signed in; never without it.
+    "accounts:claim_profile": [
+        Row("claim a speaker profile", lambda w: claim_link(w.a.profile), signed_in()),
+        Row(
+            "claim a speaker profile [bad token]",
+            lambda w: {"pk": w.a.profile.pk, "token": "0" * 40},
+            signed_in(NOT_FOUND),
+        ),
+    ],
     "account_login": [
         Row("login", lambda w: {}, signed_in(SIGNED_IN_AWAY, anonymous=OK, attendee=OK))
     ],
@@ -239,6 +255,14 @@ ROWS: dict[str, list[Row]] = {
     ],
     "account_inactive": [Row("inactive", lambda w: {}, everyone())],
     "account_reauthenticate": [Row("reauthenticate", lambda w: {}, signed_in())],
+    # Reauthentication by a mailed code is switched off (ACCOUNT_REAUTHENTICATION_METHODS):
+    # refused to everyone signed in, the login page for the rest.
+    "account_request_reauthentication_code": [
+        Row("reauthenticate by code", lambda w: {}, signed_in(FORBIDDEN))
+    ],
+    "account_confirm_reauthentication_code": [
+        Row("confirm reauthentication code", lambda w: {}, signed_in(FORBIDDEN))
+    ],
     "account_email": [Row("email", lambda w: {}, signed_in())],
     "account_email_verification_sent": [Row("verification sent", lambda w: {}, everyone())],
     "account_change_password": [Row("change password", lambda w: {}, signed_in())],

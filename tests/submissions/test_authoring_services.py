@@ -7,6 +7,7 @@ import zoneinfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from submissions import services
 from submissions.models import Author, Submission
@@ -94,15 +95,14 @@ def test_submitting_mails_each_coauthor_once_naming_the_submission(cfa, submitte
     submission = create(cfa, submitter, now=now)
     assert submission.status == Submission.Status.SUBMITTED
     assert submission.submitted_at == now
+    key = f"coauthor:{submitter.pk}:{submission.pk}"
     mails = {m.key: m for m in OutgoingMail.objects.all()}
-    assert set(mails) == {
-        f"coauthor:{submission.pk}:grace@example.org",
-        f"coauthor:{submission.pk}:emmy@example.org",
-    }
-    grace = mails[f"coauthor:{submission.pk}:grace@example.org"]
+    assert set(mails) == {f"{key}:grace@example.org", f"{key}:emmy@example.org"}
+    grace = mails[f"{key}:grace@example.org"]
     assert grace.to == "grace@example.org"
-    assert "Adapters of low rank" in grace.subject
-    assert "Adapters of low rank" in grace.body_text
+    # The title is the submitter's text: quoted in the body, never in the subject.
+    assert "Adapters of low rank" not in grace.subject
+    assert "    “Adapters of low rank”" in grace.body_text
     assert "and presenter" in grace.body_text
 
     # Saving again mails nobody twice; a newly added co-author hears of it once.
@@ -114,7 +114,49 @@ def test_submitting_mails_each_coauthor_once_naming_the_submission(cfa, submitte
         submission=submission, data=data(cfa, authors=more), submit=True, now=now
     )
     assert OutgoingMail.objects.count() == 3
-    assert OutgoingMail.objects.filter(key=f"coauthor:{submission.pk}:ida@example.org").exists()
+    assert OutgoingMail.objects.filter(key=f"{key}:ida@example.org").exists()
+
+
+def test_a_coauthor_added_later_hears_at_most_once_a_day(cfa, submitter, settings):
+    settings.COAUTHOR_NOTICES_PER_DAY = 100
+    now = cfa.opens_at + dt.timedelta(hours=1)
+    cfa.multiple_submissions = True
+    cfa.save()
+    first, second = create(cfa, submitter, now=now), create(cfa, submitter, now=now)
+    ida = [*data(cfa).authors, AuthorData(name="Ida Rhodes", email="ida@example.org")]
+    for submission in (first, second):
+        services.update_submission(
+            submission=submission, data=data(cfa, authors=ida), submit=True, now=now
+        )
+    assert OutgoingMail.objects.filter(to="ida@example.org").count() == 1
+
+
+def test_an_account_sends_a_bounded_number_of_coauthor_notices_a_day(cfa, submitter, settings):
+    settings.COAUTHOR_NOTICES_PER_DAY = 5
+    now = cfa.opens_at + dt.timedelta(hours=1)
+    submission = create(cfa, submitter, now=now)  # two co-authors
+    for batch in range(4):
+        strangers = [
+            AuthorData(name=f"Stranger {batch}.{n}", email=f"s{batch}.{n}@example.org")
+            for n in range(3)
+        ]
+        services.update_submission(
+            submission=submission,
+            data=data(cfa, authors=[*data(cfa).authors, *strangers]),
+            submit=True,
+            now=now,
+        )
+    assert OutgoingMail.objects.filter(key__startswith="coauthor:").count() == 5
+    # A day later the account may notify again.
+    OutgoingMail.objects.update(created_at=timezone.now() - dt.timedelta(days=1, minutes=1))
+    extra = AuthorData(name="Late Comer", email="late@example.org")
+    services.update_submission(
+        submission=submission,
+        data=data(cfa, authors=[*data(cfa).authors, extra]),
+        submit=True,
+        now=timezone.now(),
+    )
+    assert OutgoingMail.objects.filter(to="late@example.org").exists()
 
 
 def test_coauthor_mail_reaches_the_outbox_after_commit(

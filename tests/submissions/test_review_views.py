@@ -8,9 +8,11 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, NumberObject, TextStringObject
 
 from accounts.models import User
 from submissions.models import Review, Submission
+from submissions.pdf import metadata_texts
 from tests.factories import UserFactory, WorkshopFactory
 from tests.submissions.factories import (
     AuthorFactory,
@@ -20,7 +22,8 @@ from tests.submissions.factories import (
     ReviewFactory,
     SubmissionFactory,
 )
-from tests.submissions.pdfs import pdf_bytes
+from tests.submissions.pdfs import latex_like_pdf, pdf_bytes, pdf_with
+from workshops.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db
 
@@ -256,7 +259,7 @@ def test_an_unreadable_pdf_is_not_shown_in_a_blind_review(client, reviewer, blin
     response = client.get(pdf_url(blind_assignment), follow=True)
 
     assert response.redirect_chain == [(detail(blind_assignment), 302)]
-    assert "cannot be read well enough" in response.content.decode()
+    assert "could not be made anonymous" in response.content.decode()
 
 
 def test_a_submission_without_a_pdf_has_no_pdf_link(client, reviewer):
@@ -369,3 +372,72 @@ def test_a_pdf_missing_from_storage_is_404_not_500(client, reviewer, open_assign
     client.force_login(reviewer)
 
     assert client.get(pdf_url(open_assignment)).status_code == 404
+
+
+# What pdfTeX and viewers leave in a paper --------------------------------------------------
+
+
+def store_pdf(submission, data: bytes) -> None:
+    submission.pdf.save("paper.pdf", ContentFile(data), save=True)
+
+
+def every_text(data: bytes) -> str:
+    """Every string and non-content stream of the PDF, decoded, as the leak check reads them."""
+    return "\n".join(metadata_texts(PdfReader(io.BytesIO(data)).trailer, set()))
+
+
+def test_the_blind_pdf_of_a_latex_paper_has_none_of_what_names_its_author(
+    client, reviewer, blind_assignment
+):
+    store_pdf(
+        blind_assignment.submission,
+        latex_like_pdf(author="Ada Lovelace", home="/home/lovelace"),
+    )
+    client.force_login(reviewer)
+
+    response = client.get(pdf_url(blind_assignment))
+
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)
+    reader = PdfReader(io.BytesIO(data))
+    page = reader.pages[0]
+    figure = page["/Resources"]["/XObject"]["/Fm1"].get_object()
+    assert not [key for key in figure if key.startswith("/PTEX.")]
+    assert "/Metadata" not in figure
+    assert "/Annots" not in page and "/Info" not in page and "/PieceInfo" not in page
+    assert "/Names" not in reader.trailer["/Root"] and "/OpenAction" not in reader.trailer["/Root"]
+    assert reader.xmp_metadata is None
+    text = every_text(data)
+    for trace in ("Lovelace", "/home/lovelace", "app.alert", "notes.txt", "fix this"):
+        assert trace not in text, trace
+    assert not OutgoingMail.objects.filter(key__startswith="blind-pdf:").exists()
+
+
+def test_a_blind_pdf_that_still_names_an_author_is_refused_and_the_organizers_told(
+    client, reviewer, blind_assignment
+):
+    submission = blind_assignment.submission
+    organizer = UserFactory(email="chair@example.org", is_staff=True)
+    submission.workshop.organizers.add(organizer)
+    # A place no list of metadata keys knows: a tool's private key on the page.
+    store_pdf(submission, pdf_with(MyToolUser=TextStringObject("Charles Babbage")))
+    client.force_login(reviewer)
+
+    for _ in range(2):
+        response = client.get(pdf_url(blind_assignment), follow=True)
+        assert response.redirect_chain == [(detail(blind_assignment), 302)]
+        assert "could not be made anonymous" in response.content.decode()
+
+    [alert] = OutgoingMail.objects.filter(key__startswith="blind-pdf:")
+    assert alert.to == "chair@example.org"
+    assert "Charles Babbage" in alert.body_text  # for the organizers, who may know the authors
+
+
+def test_a_page_whose_annotations_are_not_dictionaries_is_served(
+    client, reviewer, blind_assignment
+):
+    store_pdf(blind_assignment.submission, pdf_with(Annots=ArrayObject([NumberObject(1)])))
+    client.force_login(reviewer)
+    response = client.get(pdf_url(blind_assignment))
+    assert response.status_code == 200
+    assert "/Annots" not in PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages[0]

@@ -2,14 +2,7 @@ import datetime as dt
 
 from django import template
 
-from workshops.markdown import render_markdown
-
 register = template.Library()
-
-
-@register.filter(name="markdown")
-def markdown_filter(text: str | None):
-    return render_markdown(text)
 
 
 @register.simple_tag

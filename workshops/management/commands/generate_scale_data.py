@@ -303,7 +303,11 @@ def _schedule(workshop: Workshop, sizes: Sizes, rng: random.Random) -> None:
         for n, name in enumerate("ABC")
     )
     speakers = SpeakerProfile.objects.bulk_create(
-        SpeakerProfile(name=" ".join(_name(rng)), affiliation=rng.choice(AFFILIATIONS))
+        SpeakerProfile(
+            name=" ".join(_name(rng)),
+            affiliation=rng.choice(AFFILIATIONS),
+            home_workshop=workshop,
+        )
         for _ in range(sizes.schedule_items)
     )
     SpeakerAppearance.objects.bulk_create(

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from workshops.markdown import render_markdown
 from workshops.models import Room, ScheduleItem, SpeakerAppearance, SpeakerProfile, Workshop
 from workshops.schedule_cache import bump_schedule_version
 
@@ -85,14 +86,20 @@ def load_bench_workshop(data: dict) -> Workshop:
     for spec in data["speakers"]:
         profile = by_email.get(spec["email"])
         if profile is None:
-            profile = SpeakerProfile(name=spec["name"], email=spec["email"], bio=spec["biography"])
+            profile = SpeakerProfile(
+                name=spec["name"],
+                email=spec["email"],
+                bio=spec["biography"],
+                home_workshop=workshop,
+            )
             new_profiles.append(profile)
         elif (profile.name, profile.bio) != (spec["name"], spec["biography"]):
             profile.name, profile.bio = spec["name"], spec["biography"]
+            profile.bio_html = render_markdown(profile.bio)  # bulk_update renders nothing
             changed_profiles.append(profile)
         speakers[spec["id"]] = profile
     SpeakerProfile.objects.bulk_create(new_profiles)
-    SpeakerProfile.objects.bulk_update(changed_profiles, ["name", "bio"])
+    SpeakerProfile.objects.bulk_update(changed_profiles, ["name", "bio", "bio_html"])
     if new_profiles and new_profiles[0].pk is None:  # backends that return no ids (none today)
         by_email = {p.email: p for p in SpeakerProfile.objects.filter(
             email__in=[p.email for p in new_profiles]
@@ -136,12 +143,13 @@ def load_bench_workshop(data: dict) -> Workshop:
         elif any(getattr(item, k) != v for k, v in fields.items()):
             for key, value in fields.items():
                 setattr(item, key, value)
+            item.abstract_html = render_markdown(item.abstract)
             changed_items.append(item)
         talk_items.append((item, talk["speakers"]))
     ScheduleItem.objects.filter(pk__in=[i.pk for i in existing.values()]).delete()
     ScheduleItem.objects.bulk_create(new_items)
     ScheduleItem.objects.bulk_update(
-        changed_items, ["kind", "title", "abstract", "start", "end", "room"]
+        changed_items, ["kind", "title", "abstract", "abstract_html", "start", "end", "room"]
     )
 
     Through = ScheduleItem.speakers.through
