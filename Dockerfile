@@ -41,6 +41,7 @@ RUN DEBUG=false SECRET_KEY=collectstatic-at-build-time-only-not-a-secret-0123456
 USER app
 EXPOSE 8000
 # Workers heartbeat through a file: in /dev/shm, not the image's overlay /tmp, where a slow
-# disk makes the arbiter kill healthy workers (gunicorn's FAQ, "blocking OS calls").
-CMD ["gunicorn", "config.wsgi", "-w", "3", "-b", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", \
-     "--access-logfile", "-"]
+# disk makes the arbiter kill healthy workers (gunicorn's FAQ, "blocking OS calls"). No access
+# log of gunicorn's own: it would print the secrets of signed links in their paths; nginx logs
+# every request, redacted (deploy/nginx.conf), with the id the app's own lines carry.
+CMD ["gunicorn", "config.wsgi", "-w", "3", "-b", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm"]

@@ -10,6 +10,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
 
 from config.addresses import normalize_email
+from config.ratelimit import client_ip
 from workshops.mail import queue_mail
 
 # Outbox keys are at most 200 characters; allauth's template prefixes are short, but be safe.
@@ -22,6 +23,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def clean_email(self, email: str) -> str:
         return normalize_email(super().clean_email(email))
+
+    def get_client_ip(self, request) -> str:
+        # The address every other limit of ours counts (config/ratelimit.py).
+        return client_ip(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request

@@ -6,5 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
-    path("speaker/<int:pk>/<str:token>/", views.claim_profile, name="claim_profile"),
+    path("speaker/<id:pk>/<str:token>/", views.claim_profile, name="claim_profile"),
 ]

@@ -43,8 +43,35 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# The secrets our links carry in their paths: a signed-link token (40 hex digits) after an id,
+# and allauth's keys (email confirmation, password reset). Whoever reads a log must not be able
+# to open someone's registration with it.
+SECRET_IN_PATH = re.compile(
+    r"(?P<keep>/(?:registrations/\d+/confirm|registrations/\d+|accounts/speaker/\d+"
+    r"|submissions/\d+/confirm"
+    r"|accounts/confirm-email|accounts/password/reset/key)/)"
+    r"(?P<secret>[^/\s'\"?#]+)"
+)
+REDACTED = "[redacted]"
+
+
+def redact_secrets(text: str) -> str:
+    """Replace the secrets of signed links in ``text`` (a path, a log line) with [redacted]."""
+    return SECRET_IN_PATH.sub(lambda m: m["keep"] + REDACTED, text)
+
+
+class PlainFormatter(logging.Formatter):
+    """Django's plain lines, with the secrets of signed links redacted."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_secrets(super().format(record))
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        return redact_secrets(self.json_line(record))
+
+    def json_line(self, record: logging.LogRecord) -> str:
         entry = {
             "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(
                 timespec="milliseconds"

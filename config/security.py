@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from config.addresses import normalize_email
-from registration.ratelimit import client_ip
+from config.ratelimit import client_ip
 
 
 def login_identifier(request: HttpRequest, credentials: dict | None) -> str | None:

@@ -33,7 +33,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.AdminConfig",  # Django's admin with our site class (config/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -296,17 +296,34 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registration.tasks.send_due_reminders",
         "schedule": env.int("REMINDER_SWEEP_SECONDS", default=900),
     },
+    # Seats held for addresses not confirmed in time go back to the pool (and the line moves).
+    "registration-lapsed-holds": {
+        "task": "registration.tasks.release_lapsed_holds",
+        "schedule": env.int("HOLD_SWEEP_SECONDS", default=60),
+    },
 }
 
 # Co-author notices per submitting account and day (they go to any address an author types).
 COAUTHOR_NOTICES_PER_DAY = env.int("COAUTHOR_NOTICES_PER_DAY", default=20)
 
-# Public form abuse: POSTs per minute and IP (counted in the shared cache).
-REGISTRATION_POSTS_PER_MINUTE = env.int("REGISTRATION_POSTS_PER_MINUTE", default=20)
+# Public form abuse, counted in the shared cache (config/ratelimit.py). Per IP the limit lets a
+# whole institute behind one NAT address register at once; abuse is stopped where it is: per
+# address (a mailbox flooded with registration mail), per address and IP, and the honeypot.
+REGISTRATION_POSTS_PER_MINUTE = env.int("REGISTRATION_POSTS_PER_MINUTE", default=300)
+REGISTRATION_POSTS_PER_ADDRESS_PER_HOUR = env.int(
+    "REGISTRATION_POSTS_PER_ADDRESS_PER_HOUR", default=10
+)
+REGISTRATION_POSTS_PER_ADDRESS_AND_IP_PER_MINUTE = env.int(
+    "REGISTRATION_POSTS_PER_ADDRESS_AND_IP_PER_MINUTE", default=5
+)
+# Admin login attempts per IP and minute, refused before any password is hashed (Argon2 costs
+# about half a second of CPU each). The speakers' login has allauth's "login" limit.
+ADMIN_LOGIN_POSTS_PER_MINUTE = env.int("ADMIN_LOGIN_POSTS_PER_MINUTE", default=30)
 TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
-# allauth's rate limits count per client IP too: behind our one proxy (which sets the header to
-# the client's address), that is the last X-Forwarded-For entry.
-ALLAUTH_TRUSTED_PROXY_COUNT = 1 if TRUST_X_FORWARDED_FOR else 0
+# Behind our one proxy, which adds the client's address to X-Forwarded-For, the client is the
+# last entry (config.ratelimit.client_ip, which allauth, axes and our limits all use).
+TRUSTED_PROXY_COUNT = 1 if TRUST_X_FORWARDED_FOR else 0
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # /healthz: how long each dependency may take to answer (config/health.py).
 HEALTHZ_TIMEOUT_MS = env.int("HEALTHZ_TIMEOUT_MS", default=1500)
@@ -319,7 +336,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "config.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
         "json": {"()": "config.logs.JsonFormatter"},
     },
     "handlers": {

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+import config.converters  # noqa: F401  (registers <id:…> before the apps' URLs load)
 from config.media import serve_public_media
 from workshops.admin_shortcut import view_on_site
 

@@ -37,6 +37,7 @@ class RegistrationSettingsForm(forms.ModelForm):
             "ask_list_consent",
             "participant_list_public",
             "reminder_days_before",
+            "confirm_address_hours",
         )
 
     def clean_capacity(self):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from registration.mailtext_cache import workshop_texts
 from registration.mailtexts import DEFAULTS, fill
@@ -30,15 +31,19 @@ def placeholder_values(registration: Registration) -> dict[str, str]:
     position = ""
     if registration.status == Registration.Status.WAITLISTED:
         position = str(waitlist_position(registration))
+    confirm_path = registration.get_confirmation_url() if registration.hold_expires_at else ""
     return _values(
         registration,
         status=registration.status,
         manage_path=registration.get_absolute_url(),
+        confirm_path=confirm_path,
         position=position,
     )
 
 
-def _values(registration: Registration, *, status: str, manage_path: str, position: str):
+def _values(
+    registration: Registration, *, status: str, manage_path: str, confirm_path: str, position: str
+):
     workshop = registration.workshop
     venue = ", ".join(p for p in (workshop.venue_name, workshop.city) if p) or "venue TBA"
     return {
@@ -51,7 +56,16 @@ def _values(registration: Registration, *, status: str, manage_path: str, positi
         "status": Registration.Status(status).label,
         "position": position,
         "checkin_code": registration.checkin_code,
+        "confirm_by": _moment(registration.hold_expires_at, workshop),
+        "confirm_url": settings.SITE_URL + confirm_path if confirm_path else "",
     }
+
+
+def _moment(moment, workshop) -> str:
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment, workshop.tz)
+    return f"{date_format(local, 'j F Y, H:i')} ({workshop.time_zone})"
 
 
 def waitlist_position(registration: Registration) -> int:
@@ -102,38 +116,58 @@ class MailDraft:
     """A sign-up's mail, rendered before the registration is saved and its lock taken.
 
     Two values exist only once the locked transaction has run: the registration's id (in the
-    self-service link, with the token made from it) and the place on the waiting list. They
-    stand in the rendered mail as random markers that ``queue_draft()`` replaces: the lock is
-    held for a few string replacements, not for templates and the queries behind them.
+    self-service and confirmation links, with the tokens made from it) and the place on the
+    waiting list. They stand in the rendered mail as random markers that ``queue_draft()``
+    replaces: the lock is held for a few string replacements, not for templates and the
+    queries behind them.
     """
 
     kind: str
     status: str
     rendered: RenderedMail
     link_marker: str
+    confirm_marker: str
     position_marker: str
     # False when the subject was cut short through a marker: render it again under the lock.
     complete: bool
 
 
-def draft_registration_mail(registration: Registration, status: str) -> MailDraft:
-    """Render the mail a new registration gets in ``status`` (confirmed, waitlisted, pending)."""
-    kind = status
-    link_marker = reverse(
-        "registration:manage",
-        kwargs={"pk": 10**17 + secrets.randbelow(9 * 10**17), "token": secrets.token_hex(20)},
+def first_mail_kind(conf, status: str) -> str:
+    """The mail a new registration gets: its status's, or "verify" while its address awaits
+    confirmation (the status's mail follows the confirmation)."""
+    return "verify" if conf is not None and conf.confirm_address_hours else status
+
+
+def draft_registration_mail(registration: Registration, status: str, kind: str) -> MailDraft:
+    """Render the mail a new registration gets in ``status`` (confirmed, waitlisted, pending):
+    the mail of ``kind`` (``first_mail_kind()``)."""
+    link_marker, confirm_marker = (
+        reverse(
+            name,
+            kwargs={"pk": 10**17 + secrets.randbelow(9 * 10**17), "token": secrets.token_hex(20)},
+        )
+        for name in ("registration:manage", "registration:confirm_address")
     )
+    if registration.hold_expires_at is None:
+        confirm_marker = ""
     position_marker = f"p{secrets.token_hex(8)}" if status == Registration.Status.WAITLISTED else ""
-    values = _values(registration, status=status, manage_path=link_marker, position=position_marker)
+    values = _values(
+        registration,
+        status=status,
+        manage_path=link_marker,
+        confirm_path=confirm_marker,
+        position=position_marker,
+    )
     subject, body = (fill(text, values) for text in texts_for(registration.workshop, kind))
     qr = _qr_payload(registration, kind, status)
     rendered = render_mail(TEMPLATE, _context(registration, subject, body, qr))
-    markers = [m for m in (link_marker, position_marker) if m and m in subject]
+    markers = [m for m in (link_marker, confirm_marker, position_marker) if m and m in subject]
     return MailDraft(
         kind=kind,
         status=status,
         rendered=rendered,
         link_marker=link_marker,
+        confirm_marker=confirm_marker,
         position_marker=position_marker,
         complete=all(m in rendered.subject for m in markers),
     )
@@ -144,6 +178,8 @@ def queue_draft(draft: MailDraft, registration: Registration, *, position: int) 
     if not draft.complete:
         return queue_registration_mail(registration, draft.kind)
     real = {draft.link_marker: registration.get_absolute_url()}
+    if draft.confirm_marker:
+        real[draft.confirm_marker] = registration.get_confirmation_url()
     if draft.position_marker:
         real[draft.position_marker] = str(position)
 

@@ -7,6 +7,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
+from django.utils.html import escape
 
 from registration.models import Question, Registration, RegistrationSettings
 from registration.services import RegistrationData
@@ -81,7 +82,9 @@ class RegistrationForm(forms.Form):
     @staticmethod
     def _question_field(question: Question) -> forms.Field:
         common = {"label": question.label, "required": question.required}
-        common["help_text"] = question.help_text
+        # Django prints a field's help text as HTML; the organizer's is text (a
+        # <meta http-equiv=refresh> in it redirected every attendee).
+        common["help_text"] = escape(question.help_text)
         if question.kind == Question.Kind.CHOICE:
             options = [("", "—"), *((o, o) for o in question.options)]
             return forms.ChoiceField(choices=options, **common)

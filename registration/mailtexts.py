@@ -59,6 +59,20 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "If you can no longer come, please cancel so the next person gets your seat:\n"
         "{manage_url}\n",
     ),
+    "verify": (
+        "Confirm your registration for {workshop}",
+        "Dear {first_name},\n\n"
+        "thank you for registering for {workshop} ({dates}, {venue}). We are holding your "
+        "place until {confirm_by}. To keep it, confirm that this address is yours: open this "
+        "link and press “Confirm my registration”.\n\n{confirm_url}\n\n"
+        "After that time your place goes to the next person.\n",
+    ),
+    "lapsed": (
+        "Your registration for {workshop} lapsed",
+        "Dear {first_name},\n\n"
+        "your registration for {workshop} was not confirmed in time, so it lapsed and its "
+        "place went to the next person. You are welcome to register again.\n",
+    ),
     "link": (
         "Your registration link for {workshop}",
         "Dear {first_name},\n\n"
@@ -77,4 +91,6 @@ PLACEHOLDERS = (
     "status",
     "position",
     "checkin_code",
+    "confirm_by",
+    "confirm_url",
 )

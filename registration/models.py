@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -61,6 +62,17 @@ class RegistrationSettings(models.Model):
     )
     reminder_days_before = models.PositiveSmallIntegerField(
         null=True, blank=True, default=3, help_text="Empty: no reminder."
+    )
+    confirm_address_hours = models.PositiveSmallIntegerField(
+        "hold seats until the address is confirmed",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text=(
+            "Hours a new registration has to confirm its address by the link in its first "
+            "mail. Until then its seat (or place in line) is held; after that it lapses, the "
+            "seat returns to the pool and the waiting list moves. Empty: no confirmation."
+        ),
     )
     # Kept by the services under this row's lock (registration/seats.py), so that a sign-up
     # reads its seat count with the lock instead of counting registrations while holding it.
@@ -206,6 +218,9 @@ class Registration(models.Model):
     checked_in_at = models.DateTimeField(null=True, blank=True)
     secret = models.CharField(max_length=64, default=new_secret, editable=False)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Set while the address awaits confirmation (RegistrationSettings.confirm_address_hours).
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    address_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -221,6 +236,11 @@ class Registration(models.Model):
         ]
         indexes = [
             models.Index(fields=["workshop", "status", "queued_at"], name="registration_queue_idx"),
+            models.Index(
+                fields=["hold_expires_at"],
+                name="registration_hold_idx",
+                condition=Q(hold_expires_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -234,6 +254,15 @@ class Registration(models.Model):
             kwargs={"pk": self.pk, "token": manage_link_token.make_token(self)},
         )
 
+    def get_confirmation_url(self) -> str:
+        """The link of the mail that asks to confirm the address (see ``hold_expires_at``)."""
+        from registration.tokens import address_confirmation_token
+
+        return reverse(
+            "registration:confirm_address",
+            kwargs={"pk": self.pk, "token": address_confirmation_token.make_token(self)},
+        )
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -241,6 +270,10 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status not in self.INACTIVE
+
+    @property
+    def awaits_address_confirmation(self) -> bool:
+        return self.is_active and self.hold_expires_at is not None
 
 
 class MailText(models.Model):
@@ -256,6 +289,8 @@ class MailText(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         REMINDER = "reminder", "Reminder"
         LINK = "link", "Your registration link"
+        VERIFY = "verify", "Confirm your address"
+        LAPSED = "lapsed", "Lapsed (address not confirmed)"
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="mail_texts")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -9,6 +9,7 @@ for four statements.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,9 +134,16 @@ def register_attendee(*, workshop: Workshop, data: RegistrationData, now=None) -
     )
     conf = settings_for(workshop)
     check_window(conf, now or timezone.now())
+    if conf.confirm_address_hours:
+        registration.hold_expires_at = (now or timezone.now()) + dt.timedelta(
+            hours=conf.confirm_address_hours
+        )
     # The mail for the likely outcome; the lock decides (and renders another, rarely).
     try:
-        draft = emails.draft_registration_mail(registration, new_status(conf))
+        status = new_status(conf)
+        draft = emails.draft_registration_mail(
+            registration, status, emails.first_mail_kind(conf, status)
+        )
     except WorkshopFull:
         draft = None
     try:
@@ -157,6 +165,8 @@ def _register_under_lock(
     # Taken under the lock, so that creation and queue times follow arrival order.
     now = now or timezone.now()
     check_window(conf, now)
+    if conf.confirm_address_hours and seats.free_seats(conf) == 0:
+        _release_lapsed(conf, now)  # a seat whose hold ran out returns before it is refused
     status = _new_status(conf, registration)
     _race_window()
     registration.status, registration.created_at = status, now
@@ -166,7 +176,9 @@ def _register_under_lock(
         registration.queued_at = now
     registration.save()
     if draft is None or draft.status != status:
-        draft = emails.draft_registration_mail(registration, status)
+        draft = emails.draft_registration_mail(
+            registration, status, emails.first_mail_kind(conf, status)
+        )
     emails.queue_draft(draft, registration, position=conf.waitlisted_count + 1)
     seats.count_new(conf, status)
     return registration
@@ -343,3 +355,64 @@ def update_details(*, registration: Registration, data: RegistrationData) -> Reg
     registration.full_clean(validate_constraints=False)
     registration.save(update_fields=list(fields))
     return registration
+
+
+@transaction.atomic
+def confirm_address(*, registration: Registration, now=None) -> Registration:
+    """The attendee confirms their address by their link: the place held becomes theirs, and
+    the mail of their status follows."""
+    _, registration = _locked(registration)
+    if not registration.is_active:
+        raise InvalidTransition(
+            "This registration lapsed or was cancelled; you are welcome to register again."
+        )
+    if registration.hold_expires_at is None:
+        return registration
+    registration.hold_expires_at = None
+    registration.address_confirmed_at = now or timezone.now()
+    registration.save(update_fields=["hold_expires_at", "address_confirmed_at"])
+    emails.queue_registration_mail(registration, registration.status)
+    return registration
+
+
+def _release_lapsed(conf: RegistrationSettings, now) -> list[Registration]:
+    """Cancel the registrations whose address was not confirmed in time, promote into the
+    seats they held; the caller holds the lock and saves the counts."""
+    lapsed = list(
+        Registration.objects.filter(workshop_id=conf.workshop_id, hold_expires_at__lte=now)
+        .active()
+        .select_for_update()
+    )
+    freed = False
+    for registration in lapsed:
+        was = registration.status
+        registration.status = Status.CANCELLED
+        registration.cancelled_at = now
+        registration.hold_expires_at = None
+        registration.save(update_fields=["status", "cancelled_at", "hold_expires_at"])
+        emails.queue_registration_mail(registration, "lapsed")
+        seats.count_move(conf, old=was, new=Status.CANCELLED)
+        freed = freed or was == Status.CONFIRMED
+    if freed:
+        promote_from_waitlist(conf=conf, now=now)
+    return lapsed
+
+
+def release_lapsed_holds(*, now=None) -> int:
+    """Release every hold past its time, workshop by workshop; return how many lapsed."""
+    now = now or timezone.now()
+    due = (
+        Registration.objects.filter(hold_expires_at__lte=now)
+        .active()
+        .values_list("workshop_id", flat=True)
+        .distinct()
+    )
+    count = 0
+    for workshop in Workshop.objects.filter(pk__in=list(due)):
+        with transaction.atomic():
+            conf = seats.lock_registrations(workshop, recount=True)
+            if conf is None:
+                continue
+            count += len(_release_lapsed(conf, now))
+            seats.save_counts(conf)
+    return count

@@ -11,3 +11,17 @@ class ManageLinkToken(SecretLinkToken):
 
 
 manage_link_token = ManageLinkToken()
+
+
+class AddressConfirmationToken(SecretLinkToken):
+    """The token of the link that confirms a registration's address. Only the mail to that
+    address carries it: the self-service link, which the registration form leads to, does
+    not confirm anything."""
+
+    key_salt = "registration.tokens.AddressConfirmationToken"
+
+    def value(self, obj) -> str:
+        return f"{obj.pk}:{obj.secret}:{obj.email}"
+
+
+address_confirmation_token = AddressConfirmationToken()

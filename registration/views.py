@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,14 +11,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from config.addresses import normalize_email
+from config.ratelimit import client_ip, ip_over_limit, over_limit
 from registration import arrivals, outreach, services
 from registration.emails import waitlist_position
 from registration.forms import CheckInForm, RegistrationForm
 from registration.models import Question, Registration
-from registration.ratelimit import over_limit
-from registration.tokens import manage_link_token
+from registration.tokens import address_confirmation_token, manage_link_token
 from workshops.models import Workshop
 from workshops.selectors import visible_workshop
+
+TOO_MANY = "Too many attempts from your network or for this address; wait a minute."
 
 
 def _questions(workshop: Workshop) -> list[Question]:
@@ -54,16 +59,35 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     questions = _questions(workshop)
     form = RegistrationForm(request.POST or None, conf=conf, questions=questions)
     if request.method == "POST":
-        limit = getattr(settings, "REGISTRATION_POSTS_PER_MINUTE", 20)
-        if over_limit(request, scope="register", limit=limit):
-            messages.error(request, "Too many attempts from your network; wait a minute.")
+        if ip_over_limit(request, scope="register", limit=settings.REGISTRATION_POSTS_PER_MINUTE):
+            messages.error(request, TOO_MANY)
             return _form_page(request, workshop, conf, form, status=429)
         # Checked before validation: a bot must learn nothing from the form's errors.
         if form.is_bot:
             return redirect("registration:thanks", slug=workshop.slug)
         if form.is_valid():
+            if address_over_limit(request, form.cleaned_data["email"]):
+                messages.error(request, TOO_MANY)
+                return _form_page(request, workshop, conf, form, status=429)
             return _submit(request, workshop, form)
     return _form_page(request, workshop, conf, form)
+
+
+def address_over_limit(request: HttpRequest, email: str) -> bool:
+    """Count a sign-up for this address, from anywhere and from this IP; True once either is
+    past its limit (each one mails the address: a registration, or its link again)."""
+    # Hashed: no address in a cache key (nor a key past the 250 characters caches accept).
+    address = hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
+    per_hour = over_limit(
+        f"register:address:{address}",
+        limit=settings.REGISTRATION_POSTS_PER_ADDRESS_PER_HOUR,
+        window=3600,
+    )
+    per_ip = over_limit(
+        f"register:address-ip:{address}:{client_ip(request)}",
+        limit=settings.REGISTRATION_POSTS_PER_ADDRESS_AND_IP_PER_MINUTE,
+    )
+    return per_hour or per_ip
 
 
 def _submit(request: HttpRequest, workshop: Workshop, form: RegistrationForm) -> HttpResponse:
@@ -148,6 +172,31 @@ def manage(request: HttpRequest, pk: int, token: str) -> HttpResponse:
                 "form": form,
             },
             status=400 if request.method == "POST" else 200,
+        )
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_address(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """The link in the mail that asks to confirm the address: a button, so that a mail
+    scanner opening the link confirms nothing."""
+    registration = get_object_or_404(Registration.objects.select_related("workshop"), pk=pk)
+    if not address_confirmation_token.check_token(registration, token):
+        raise Http404("No such registration.")
+    if request.method == "POST":
+        try:
+            services.confirm_address(registration=registration)
+        except services.RegistrationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Thank you: your registration is confirmed.")
+        return redirect(registration.get_absolute_url())
+    if not registration.awaits_address_confirmation:
+        return redirect(registration.get_absolute_url())
+    with timezone.override(registration.workshop.tz):
+        return render(
+            request,
+            "registration/confirm_address.html",
+            {"workshop": registration.workshop, "registration": registration},
         )
 
 

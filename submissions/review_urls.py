@@ -6,6 +6,6 @@ app_name = "reviews"
 
 urlpatterns = [
     path("", review_views.assignment_list, name="list"),
-    path("<int:pk>/", review_views.review_detail, name="detail"),
-    path("<int:pk>/pdf/", review_views.review_pdf, name="pdf"),
+    path("<id:pk>/", review_views.review_detail, name="detail"),
+    path("<id:pk>/pdf/", review_views.review_pdf, name="pdf"),
 ]

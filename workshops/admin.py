@@ -30,6 +30,10 @@ from workshops.models import (
 )
 from workshops.timezones import zone_choices
 
+# Every filter that lists rows of another model lists only those of rows this user sees: a
+# plain filter on "workshop" named every workshop of the site, and their ids.
+RelatedOnly = admin.RelatedOnlyFieldListFilter
+
 admin.site.site_header = "Workshop platform"
 admin.site.site_title = "Workshop platform"
 admin.site.index_title = "Organize"
@@ -52,8 +56,10 @@ class WorkshopZoneMixin:
         if object_id:
             obj = self.get_object(request, object_id)
             return obj.workshop if obj else None
-        workshop_id = request.POST.get("workshop") or request.GET.get("workshop")
-        if workshop_id and str(workshop_id).isdigit():
+        workshop_id = request.POST.get("workshop") or request.GET.get("workshop") or ""
+        # isdigit() alone says yes to "²" and to a thousand nines, which int() or the database
+        # refuse (a 500): ASCII digits, short enough for a 64-bit id.
+        if workshop_id.isascii() and workshop_id.isdigit() and len(workshop_id) <= 18:
             return Workshop.objects.managed_by(request.user).filter(pk=workshop_id).first()
         return None
 
@@ -127,7 +133,7 @@ class WorkshopAdmin(ZoneChoiceMixin, WorkshopScopedAdmin):
         "schedule",
         "site",
     )
-    list_filter = ("published", "kind", "series", "schedule_status")
+    list_filter = ("published", "kind", ("series", RelatedOnly), "schedule_status")
     search_fields = ("title", "short_title", "slug", "venue_name", "city")
     prepopulated_fields = {"slug": ("short_title",)}
     date_hierarchy = "start_date"
@@ -328,6 +334,10 @@ class SpeakerProfileAdmin(WorkshopScopedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         home = form.base_fields.get("home_workshop")
+        if home is not None:
+            # A speaker's page is no place to add, edit or delete a workshop.
+            for action in ("add", "change", "delete", "view"):
+                setattr(home.widget, f"can_{action}_related", False)
         if home is not None and not request.user.is_superuser:
             # An organizer's new profile belongs to one of their workshops, or nobody edits it.
             home.required = obj is None or obj.user_id is None
@@ -345,7 +355,7 @@ class SpeakerProfileAdmin(WorkshopScopedAdmin):
 @admin.register(SpeakerAppearance)
 class SpeakerAppearanceAdmin(WorkshopScopedAdmin):
     list_display = ("speaker", "workshop", "role", "confirmed")
-    list_filter = ("role", "confirmed", "workshop")
+    list_filter = ("role", "confirmed", ("workshop", RelatedOnly))
     search_fields = ("speaker__name", "speaker__affiliation", "workshop__title")
     list_select_related = ("speaker", "workshop")
     autocomplete_fields = ("speaker",)
@@ -354,7 +364,7 @@ class SpeakerAppearanceAdmin(WorkshopScopedAdmin):
 @admin.register(KeyDate)
 class KeyDateAdmin(ZoneChoiceMixin, WorkshopScopedAdmin):
     list_display = ("label", "workshop", "date", "time", "time_zone")
-    list_filter = ("workshop",)
+    list_filter = (("workshop", RelatedOnly),)
     search_fields = ("label",)
     list_select_related = ("workshop",)
 
@@ -362,7 +372,7 @@ class KeyDateAdmin(ZoneChoiceMixin, WorkshopScopedAdmin):
 @admin.register(Topic)
 class TopicAdmin(WorkshopScopedAdmin):
     list_display = ("name", "parent", "workshop", "order")
-    list_filter = ("workshop",)
+    list_filter = (("workshop", RelatedOnly),)
     search_fields = ("name", "description")
     list_select_related = ("workshop", "parent")
 
@@ -370,7 +380,7 @@ class TopicAdmin(WorkshopScopedAdmin):
 @admin.register(TeamMember)
 class TeamMemberAdmin(WorkshopScopedAdmin):
     list_display = ("name", "role", "affiliation", "workshop")
-    list_filter = ("workshop",)
+    list_filter = (("workshop", RelatedOnly),)
     search_fields = ("name", "affiliation", "role")
     list_select_related = ("workshop",)
 
@@ -378,7 +388,7 @@ class TeamMemberAdmin(WorkshopScopedAdmin):
 @admin.register(Room)
 class RoomAdmin(WorkshopScopedAdmin):
     list_display = ("name", "workshop", "capacity")
-    list_filter = ("workshop",)
+    list_filter = (("workshop", RelatedOnly),)
     search_fields = ("name",)
     list_select_related = ("workshop",)
 
@@ -386,7 +396,7 @@ class RoomAdmin(WorkshopScopedAdmin):
 @admin.register(ScheduleItem)
 class ScheduleItemAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
     list_display = ("display_title", "kind", "workshop", "when", "room")
-    list_filter = ("workshop", "kind", "room")
+    list_filter = (("workshop", RelatedOnly), "kind", ("room", RelatedOnly))
     search_fields = ("title", "abstract", "speakers__name")
     list_select_related = ("workshop", "room")
     autocomplete_fields = ("speakers",)
@@ -413,7 +423,7 @@ class ScheduleReleaseAdmin(WorkshopScopedAdmin):
     """Releases are written by publishing from the schedule page; here they are only read."""
 
     list_display = ("version", "workshop", "status", "published", "published_by", "summary")
-    list_filter = (("workshop", admin.RelatedOnlyFieldListFilter), "status")
+    list_filter = (("workshop", RelatedOnly), "status")
     list_select_related = ("workshop", "published_by")
     search_fields = ("version", "notes", "workshop__title")
     fields = (
@@ -462,7 +472,7 @@ class ScheduleReleaseAdmin(WorkshopScopedAdmin):
 @admin.register(OutgoingMail)
 class OutgoingMailAdmin(WorkshopScopedAdmin):
     list_display = ("subject", "to", "status", "attempts", "short_error", "created_at", "sent_at")
-    list_filter = ("status", "template", "workshop")
+    list_filter = ("status", "template", ("workshop", RelatedOnly))
     search_fields = ("to", "subject", "key")
     list_select_related = ("workshop",)
     date_hierarchy = "created_at"

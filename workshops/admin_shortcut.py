@@ -9,6 +9,7 @@ could read them by counting ids; here the object must be in the user's admin fir
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,8 +21,13 @@ def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> 
         model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
     except (ContentType.DoesNotExist, ValueError) as exc:
         raise Http404("No such object.") from exc
-    model_admin = admin.site._registry.get(model)
-    obj = model_admin.get_object(request, object_id) if model_admin else None
+    if model is None:  # a content type whose model is gone
+        raise Http404("No such object.")
+    try:
+        model_admin = admin.site.get_model_admin(model)
+    except NotRegistered as exc:
+        raise Http404("No such object.") from exc
+    obj = model_admin.get_object(request, object_id)
     if obj is None or not model_admin.has_view_or_change_permission(request, obj):
         raise Http404("No such object.")
     return shortcut(request, content_type_id, object_id)

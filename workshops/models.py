@@ -375,7 +375,7 @@ class SpeakerProfile(models.Model):
         max_length=19,
         blank=True,
         validators=[validate_orcid],
-        help_text="0000-0002-1825-0097",
+        help_text="For example 0000-0002-1825-0097.",
     )
     bio = MarkdownField(max_length=5_000, blank=True, help_text="Markdown.")
     bio_html = RenderedMarkdownField("bio")

@@ -34,7 +34,13 @@ def checked_photo(upload: UploadedFile) -> ContentFile:
         with Image.open(upload) as image:
             kind, (width, height) = image.format, image.size
             image.verify()
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        OSError,
+        SyntaxError,
+        ValueError,  # a PNG chunk shorter than its kind needs ("Truncated IHDR chunk")
+    ) as exc:
         raise PhotoRejected(
             "This file is not an image we can read; upload a JPEG, PNG or WebP photo."
         ) from exc

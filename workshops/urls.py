@@ -15,12 +15,12 @@ urlpatterns = [
         name="schedule_changes",
     ),
     path(
-        "workshops/<slug:slug>/schedule/<int:item_id>/",
+        "workshops/<slug:slug>/schedule/<id:item_id>/",
         schedule_views.schedule_item,
         name="schedule_item",
     ),
     path(
-        "workshops/<slug:slug>/schedule/<int:item_id>.ics",
+        "workshops/<slug:slug>/schedule/<id:item_id>.ics",
         schedule_views.schedule_item_ics,
         name="schedule_item_ics",
     ),

@@ -65,3 +65,19 @@ def test_workshop_wording_replaces_the_default(mailoutbox, django_capture_on_com
     assert message.subject == "Welcome Emmy7!"
     assert message.body.startswith(f"See you at {conf.workshop.title}. Manage: http")
     assert registration.get_absolute_url() in message.body
+
+
+def test_subjects_carry_no_html_entities(mailoutbox, django_capture_on_commit_callbacks):
+    """Subjects and text bodies are text: "Tom's" and "LoRAINNe'24", not "Tom&#x27;s"."""
+    conf = RegistrationSettingsFactory(capacity=5, workshop__title="LoRAINNe'24 & Friends <2>")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.register_attendee(
+            workshop=conf.workshop,
+            data=RegistrationData(first_name="Tom", last_name="O'Brien", email="tom@example.org"),
+        )
+    [message] = mailoutbox
+    assert message.subject == "Your seat at LoRAINNe'24 & Friends <2> is confirmed"
+    assert "LoRAINNe'24 & Friends <2>" in message.body
+    assert "&#x27;" not in message.body and "&amp;" not in message.body
+    # The HTML part escapes, as HTML must.
+    assert "LoRAINNe&#x27;24 &amp; Friends &lt;2&gt;" in message.alternatives[0].content

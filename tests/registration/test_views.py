@@ -14,6 +14,7 @@ from django.utils import timezone
 from registration import services
 from registration.models import Question, Registration
 from registration.tokens import manage_link_token
+from registration.views import TOO_MANY
 from tests.factories import (
     OrganizerFactory,
     RegistrationFactory,
@@ -421,6 +422,19 @@ def test_wrong_answers_are_form_errors(client, conf, questions, answer, index, e
     assert Registration.objects.count() == 0
 
 
+def test_question_help_text_is_text_not_html(client, conf):
+    Question.objects.create(
+        workshop=conf.workshop,
+        label="Poster?",
+        help_text='<meta http-equiv="refresh" content="0;url=https://evil.example"> <b>bold</b>',
+    )
+    for url in (register_url(conf), RegistrationFactory(workshop=conf.workshop).get_absolute_url()):
+        html = client.get(url).content.decode()
+        assert "<meta http-equiv" not in html, url
+        assert "&lt;meta http-equiv=&quot;refresh&quot;" in html, url
+        assert "<b>bold</b>" not in html
+
+
 def test_answers_are_saved_by_question(client, conf, questions):
     response = client.post(register_url(conf), form_data(1) | answers_for(questions))
     assert response.status_code == 302
@@ -463,7 +477,7 @@ def test_too_many_posts_from_one_address_get_429_and_save_nothing(
     )
     assert statuses == [302, 302]
     assert (refused.status_code, spoofed.status_code) == (429, 429)
-    assert messages_of(refused) == ["Too many attempts from your network; wait a minute."]
+    assert messages_of(refused) == [TOO_MANY]
     assert sorted(Registration.objects.values_list("email", flat=True)) == [
         "ada1@example.org",
         "ada2@example.org",
@@ -478,6 +492,44 @@ def test_rate_limit_counts_invalid_posts_too(client, conf, settings, frozen_cloc
     assert client.post(register_url(conf), {"email": "junk"}).status_code == 200
     assert client.post(register_url(conf), form_data(1)).status_code == 429
     assert Registration.objects.count() == 0
+
+
+def test_one_address_is_limited_from_one_ip(client, conf, settings, frozen_clock):
+    settings.REGISTRATION_POSTS_PER_ADDRESS_AND_IP_PER_MINUTE = 2
+    frozen_clock(timezone.now())
+    url = register_url(conf)
+    answers = [
+        client.post(url, form_data(1), REMOTE_ADDR="192.0.2.1").status_code for _ in range(3)
+    ]
+    assert answers == [302, 302, 429]
+    # Another address from that IP, and that address from another IP, go through.
+    assert client.post(url, form_data(2), REMOTE_ADDR="192.0.2.1").status_code == 302
+    assert client.post(url, form_data(1), REMOTE_ADDR="192.0.2.2").status_code == 302
+
+
+def test_one_address_is_limited_from_anywhere(client, conf, settings, frozen_clock):
+    settings.REGISTRATION_POSTS_PER_ADDRESS_PER_HOUR = 3
+    frozen_clock(timezone.now())
+    url = register_url(conf)
+    answers = [
+        client.post(url, form_data(1), REMOTE_ADDR=f"198.51.100.{n}").status_code for n in range(4)
+    ]
+    assert answers == [302, 302, 302, 429]
+    # A sign-up for the address may mail it (a registration, then its link again): bounded.
+    assert OutgoingMail.objects.filter(to="ada1@example.org").count() <= 3
+    assert client.post(url, form_data(2), REMOTE_ADDR="198.51.100.9").status_code == 302
+
+
+def test_behind_the_proxy_the_address_it_added_counts(client, conf, settings, frozen_clock):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.REGISTRATION_POSTS_PER_MINUTE = 1
+    frozen_clock(timezone.now())
+    url = register_url(conf)
+    # The client forges the leftmost entry; our proxy appended the real address.
+    first = client.post(url, form_data(1), HTTP_X_FORWARDED_FOR="10.0.0.1, 203.0.113.5")
+    forged = client.post(url, form_data(2), HTTP_X_FORWARDED_FOR="10.0.0.2, 203.0.113.5")
+    other = client.post(url, form_data(3), HTTP_X_FORWARDED_FOR="10.0.0.1, 203.0.113.6")
+    assert [r.status_code for r in (first, forged, other)] == [302, 429, 302]
 
 
 # The self-service page

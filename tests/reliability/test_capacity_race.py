@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from registration import services
 from registration.models import Registration
@@ -248,3 +250,27 @@ def test_double_submit_creates_one_registration(conf, settings, lock):
     assert list(OutgoingMail.objects.values_list("key", flat=True)) == [
         f"registration-confirmed:{registration.pk}"
     ]
+
+
+def test_a_whole_institute_behind_one_address_registers_at_once(workers):
+    """80 people of one university, one NAT address, 20 seats: nobody is refused as a flood
+    (the per-IP limit was 20 a minute), 20 get seats and 60 the waiting list. Rate limits
+    count in the shared cache: Redis in CI."""
+    conf = RegistrationSettingsFactory(capacity=20, waitlist_enabled=True)
+    url = reverse("registration:register", args=[conf.workshop.slug])
+
+    def register(n: int) -> int:
+        data = {
+            "first_name": f"Ada{n}",
+            "last_name": "Lovelace",
+            "email": f"ada{n}@uni.example.org",
+            "affiliation": "Université de Lorraine",
+        }
+        return Client().post(url, data, REMOTE_ADDR="192.0.2.80").status_code
+
+    outcomes = run_at_once(register, range(80), workers=min(workers, 40))
+
+    assert outcomes.errors == []
+    assert sorted(outcomes.results) == [302] * 80
+    assert len(in_pk_order(conf.workshop, Status.CONFIRMED)) == 20
+    assert len(in_pk_order(conf.workshop, Status.WAITLISTED)) == 60

@@ -63,6 +63,10 @@ def fuzz_environment(settings, tmp_path):
     """Limits that would trip under hundreds of posts from one address are lifted (the rate
     limits have their own tests), passwords hash fast, and uploads stay in the test's dir."""
     settings.REGISTRATION_POSTS_PER_MINUTE = 10**9
+    settings.REGISTRATION_POSTS_PER_ADDRESS_PER_HOUR = 10**9
+    settings.REGISTRATION_POSTS_PER_ADDRESS_AND_IP_PER_MINUTE = 10**9
+    settings.ADMIN_LOGIN_POSTS_PER_MINUTE = 10**9
+    settings.COAUTHOR_NOTICES_PER_DAY = 10**9
     settings.ACCOUNT_RATE_LIMITS = False
     settings.AXES_FAILURE_LIMIT = 10**6
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import strategies as st
 from PIL import Image
+from pypdf.generic import ArrayObject, NumberObject
+
+from tests.submissions.pdfs import pdf_with
 
 FRAGMENTS = [
     "<script>alert(1)</script>",
@@ -96,6 +101,15 @@ def image_bytes(kind: str = "PNG") -> bytes:
 
 
 PDF_LOOKALIKE = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+SHORT_IHDR_PNG = (
+    b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", b"\x00\x00\x00\x01\x00\x00") + png_chunk(b"IEND", b"")
+)
 FILE_CONTENTS = [
     b"",
     b"%PDF-",  # too short
@@ -106,6 +120,8 @@ FILE_CONTENTS = [
     PDF_LOOKALIKE,
     b"GIF89a" + b"\x00" * 10,
     b"\x89PNG\r\n\x1a\n" + b"\xff" * 64,  # a PNG header, nothing after it
+    SHORT_IHDR_PNG,  # Pillow: ValueError("Truncated IHDR chunk"), a 500 before
+    pdf_with(Annots=ArrayObject([NumberObject(1)])),  # a page whose annotation is a number
     b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024) + b"\n%%EOF\n",  # over every limit
 ]
 FILE_NAMES = [

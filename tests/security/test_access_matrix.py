@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from registration.tokens import address_confirmation_token
 from tests.security import access_world
 from tests.security.access_admin import admin_rows
 from tests.security.access_rules import (
@@ -177,6 +178,23 @@ ROWS: dict[str, list[Row]] = {
     "registration:checkin": [
         Row("checkin [A]", slug(A), only("organizer", "superuser")),
         Row("checkin [B]", slug(B), only("organizer_other", "superuser")),
+    ],
+    # The confirmation link of the mail that asks to confirm an address; for a registration
+    # whose address needs no confirmation, on to its self-service page.
+    "registration:confirm_address": [
+        Row(
+            "confirm address [own link]",
+            lambda w: {
+                "pk": w.a.registration.pk,
+                "token": address_confirmation_token.make_token(w.a.registration),
+            },
+            everyone(redirect(lambda w: w.a.registration.get_absolute_url())),
+        ),
+        Row(
+            "confirm address [the self-service token]",
+            lambda w: manage_link(w.a.registration),
+            everyone(NOT_FOUND),
+        ),
     ],
     "registration:manage": [
         # A bearer link: whoever holds it manages that registration; the session plays no part.

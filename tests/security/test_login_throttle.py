@@ -4,6 +4,7 @@ on password-reset mail."""
 import pytest
 from allauth.account.models import EmailAddress
 from axes.models import AccessAttempt
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.urls import reverse
 
 from tests.factories import OrganizerFactory, UserFactory
@@ -124,3 +125,30 @@ def test_password_reset_mail_is_limited_per_address(client, settings, speaker):
     # Another person's reset still goes through.
     other = UserFactory(email="grace@example.org")
     assert client.post(url, {"email": other.email}).status_code == 302
+
+
+def test_admin_login_attempts_per_ip_are_limited_before_any_hashing(client, settings):
+    settings.ADMIN_LOGIN_POSTS_PER_MINUTE = 3
+    hashed = []
+    settings.PASSWORD_HASHERS = ["tests.security.test_login_throttle.CountingHasher"]
+    CountingHasher.calls = hashed
+    answers = [admin_login(client, f"nobody{n}@example.org", "guess").status_code for n in range(3)]
+    assert answers == [200, 200, 200]
+    hashed_by_three = len(hashed)
+    assert hashed_by_three >= 3
+    refused = [admin_login(client, f"more{n}@example.org", "guess") for n in range(2)]
+    assert [r.status_code for r in refused] == [429, 429]
+    assert "Too many attempts" in refused[0].content.decode()
+    assert len(hashed) == hashed_by_three  # the refused attempts hashed nothing
+    # Another address is not held back.
+    assert admin_login(client, "nobody@example.org", "guess", ip=ELSEWHERE).status_code == 200
+
+
+class CountingHasher(MD5PasswordHasher):
+    """MD5, counting each password it hashes (a login for an unknown user hashes once)."""
+
+    calls: list = []
+
+    def encode(self, password, salt):
+        self.calls.append(password)
+        return super().encode(password, salt)

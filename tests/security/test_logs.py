@@ -8,7 +8,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from config.logs import JsonFormatter, RequestIdFilter, RequestIdMiddleware
+from config.logs import JsonFormatter, PlainFormatter, RequestIdFilter, RequestIdMiddleware
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +81,26 @@ def test_a_django_request_error_after_the_middleware_still_has_the_id(client, ca
     assert response.status_code == 404
     [logged] = [r for r in caplog.records if r.name == "django.request"]
     assert formatted(logged)["request_id"] == "trace-404-abcdef"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/registrations/12/0123456789abcdef0123456789abcdef01234567/",
+        "/registrations/12/confirm/0123456789abcdef0123456789abcdef01234567/",
+        "/submissions/5/confirm/0123456789abcdef0123456789abcdef01234567/",
+        "/accounts/speaker/3/0123456789abcdef0123456789abcdef01234567/",
+        "/accounts/confirm-email/MQ:1tLxyz:abcdefgh/",
+        "/accounts/password/reset/key/1-c7x6rk-0123abcd/",
+    ],
+)
+def test_the_secrets_of_signed_links_never_reach_a_log_line(path):
+    secret = path.rstrip("/").rsplit("/", 1)[1]
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Not Found: %s", (path,), None
+    )
+    record.request = f"<WSGIRequest: GET '{path}'>"
+    for formatter in (JsonFormatter(), PlainFormatter("%(message)s %(request)s")):
+        line = formatter.format(record)
+        assert secret not in line
+        assert "[redacted]" in line

@@ -162,3 +162,23 @@ def test_speaker_picker_offers_public_and_own_profiles_only(client, two_workshop
     assert any(n.startswith("Public Speaker") for n in names)
     assert not any(n.startswith("Bob-only speaker") for n in names)
     assert SpeakerProfile.objects.count() == 2
+
+
+def test_no_admin_list_names_another_workshop_in_its_filters(client, rf, two_workshops):
+    """Filters and choices list only the organizer's own workshops, rooms and speakers: a
+    plain filter on "workshop" named every workshop of the site (and its id)."""
+    from django.contrib import admin
+
+    alice, _, _, b, children_b = two_workshops
+    request = rf.get("/admin/")
+    request.user = alice
+    urls = [m["admin_url"] for app in admin.site.get_app_list(request) for m in app["models"]]
+    assert len(urls) > 10
+    client.force_login(alice)
+    secrets = [b.title, children_b["room"].name, children_b["speakerprofile"].name]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        for secret in secrets:
+            assert secret not in html, (url, secret)

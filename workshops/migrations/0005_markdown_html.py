@@ -18,12 +18,9 @@ RENDERED = [
 
 def render_stored_html(apps, schema_editor):
     for model_name, source, target in RENDERED:
-        model = apps.get_model("workshops", model_name)
-        rows = []
-        for row in model.objects.only("pk", source).iterator(chunk_size=500):
-            setattr(row, target, workshops.markdown.render_markdown(getattr(row, source)))
-            rows.append(row)
-        model.objects.bulk_update(rows, [target], batch_size=500)
+        workshops.markdown.render_stored_html(
+            apps.get_model("workshops", model_name), source, target
+        )
 
 
 class Migration(migrations.Migration):
