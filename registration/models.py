@@ -296,10 +296,11 @@ class MailText(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     subject = models.CharField(max_length=250)
     body = models.TextField(
+        max_length=20_000,  # as an organizer's message to attendees; the admin form checks it
         help_text=(
             "Placeholders: {first_name}, {last_name}, {workshop}, {dates}, {venue}, "
             "{manage_url}, {status}, {position}, {checkin_code}."
-        )
+        ),
     )
 
     class Meta:

@@ -282,8 +282,9 @@ class DecisionMailText(models.Model):
     )
     subject = models.CharField(max_length=250)
     body = models.TextField(
+        max_length=20_000,  # as an organizer's message to attendees; the admin form checks it
         help_text="Placeholders: {first_name}, {name}, {title}, {workshop}, {decision}, "
-        "{type}, {confirm_url}, {reviews}."
+        "{type}, {confirm_url}, {reviews}.",
     )
 
     class Meta:

@@ -9,7 +9,10 @@ browser on two cores, so wall time would measure the neighbours).
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.urls import reverse
@@ -37,6 +40,22 @@ PATHOLOGICAL = [
     "[", "!", "*", "_", "^", "`", "<", "[a", "![", "[](", "![a](", "[^", "[[]", "<a ",
     "**_", "a\n: b\n", "> " * 10 + "a\n", "[a]: b\n",
 ]  # fmt: skip
+
+
+@contextmanager
+def cpu_seconds() -> Iterator[list[float]]:
+    """Measure this thread's CPU time for the block, the garbage collector kept out: a full
+    collection of the test run's heap (thousands of tests' objects) costs up to a second, which
+    measures the suite, not the renderer (a web worker's heap is a fraction of it)."""
+    spent: list[float] = []
+    gc.collect()
+    gc.disable()
+    started = time.thread_time()
+    try:
+        yield spent
+    finally:
+        spent.append(time.thread_time() - started)
+        gc.enable()
 
 
 def fill(pattern: str, length: int) -> str:
@@ -114,21 +133,20 @@ def test_every_markdown_field_has_a_maximum_length_that_its_form_checks():
 def test_a_pathological_text_at_the_maximum_length_renders_in_under_a_second(pattern):
     for length in {max_length(Workshop, "description"), max_length(Submission, "abstract")}:
         text = fill(pattern, length)
-        started = time.thread_time()
-        render_markdown(text)
-        assert time.thread_time() - started < 1, (pattern, length)
+        with cpu_seconds() as spent:
+            render_markdown(text)
+        assert spent[0] < 1, (pattern, length, spent)
 
 
 def timed_get(client, url: str):
-    started = time.thread_time()
-    response = client.get(url)
-    return response, time.thread_time() - started
+    with cpu_seconds() as spent:
+        response = client.get(url)
+    return response, spent[0]
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("pattern", ["[", "![a](", "<a "])
-def test_every_page_with_pathological_markdown_answers_in_under_a_second(client, pattern):
-    started = time.thread_time()
+def workshop_full_of(pattern: str):
+    """A published workshop whose every Markdown text is ``pattern`` at its maximum length:
+    description, topic, bio, item abstract, release notes, a submission under review."""
     workshop = WorkshopFactory(description=fill(pattern, max_length(Workshop, "description")))
     TopicFactory(workshop=workshop, description=fill(pattern, max_length(Topic, "description")))
     appearance = SpeakerAppearanceFactory(
@@ -154,8 +172,16 @@ def test_every_page_with_pathological_markdown_answers_in_under_a_second(client,
         submission=submission,
         reviewer=CommitteeMemberFactory(workshop=workshop, user=reviewer),
     )
+    return workshop, item, submission, reviewer
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pattern", ["[", "![a](", "<a "])
+def test_every_page_with_pathological_markdown_answers_in_under_a_second(client, pattern):
+    with cpu_seconds() as spent:
+        workshop, item, submission, reviewer = workshop_full_of(pattern)
     # Six texts at their maximum length, each rendered once as it was saved.
-    assert time.thread_time() - started < 6
+    assert spent[0] < 6, spent
 
     public = [
         reverse("workshops:home"),
@@ -184,10 +210,10 @@ def test_the_profile_form_saves_a_pathological_bio_in_under_a_second(client, pat
     user = UserFactory()
     client.force_login(user)
     bio = fill(pattern, max_length(SpeakerProfile, "bio"))
-    started = time.thread_time()
-    response = client.post(
-        reverse("accounts:profile"), {"name": "Ada Lovelace", "bio": bio, "orcid": ""}
-    )
-    assert time.thread_time() - started < 1
+    with cpu_seconds() as spent:
+        response = client.post(
+            reverse("accounts:profile"), {"name": "Ada Lovelace", "bio": bio, "orcid": ""}
+        )
+    assert spent[0] < 1, spent
     assert response.status_code == 302
     assert SpeakerProfile.objects.get(user=user).bio_html.startswith("<p>")
