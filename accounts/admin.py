@@ -1,9 +1,8 @@
-from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts import services
+from accounts.forms import new_address
 from accounts.models import User
 
 
@@ -13,12 +12,7 @@ class UserCreationForm(AdminUserCreationForm):
         fields = ("email",)
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"]
-        try:
-            services.check_new_address(email)
-        except services.AddressLooksTaken as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return email
+        return new_address(self.cleaned_data["email"])
 
 
 class UserEditForm(UserChangeForm):

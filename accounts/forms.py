@@ -61,25 +61,24 @@ class ProfileForm(forms.ModelForm):
             raise forms.ValidationError(str(exc)) from exc
 
 
+def new_address(email: str, *, user=None) -> str:
+    """Return the address, or raise the form error if it looks like another account's."""
+    try:
+        services.check_new_address(email, user=user)
+    except services.AddressLooksTaken as exc:
+        raise forms.ValidationError(str(exc)) from exc
+    return email
+
+
 class SignupForm(allauth_forms.SignupForm):
     """allauth's sign-up, refusing an address that looks like another account's."""
 
     def clean_email(self) -> str:
-        value = super().clean_email()
-        try:
-            services.check_new_address(value)
-        except services.AddressLooksTaken as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return value
+        return new_address(super().clean_email())
 
 
 class AddEmailForm(allauth_forms.AddEmailForm):
     """allauth's "add an address", with the same refusal as the sign-up."""
 
     def clean_email(self) -> str:
-        value = super().clean_email()
-        try:
-            services.check_new_address(value, user=self.user)
-        except services.AddressLooksTaken as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return value
+        return new_address(super().clean_email(), user=self.user)

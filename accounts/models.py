@@ -66,10 +66,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     def save(self, *args, **kwargs) -> None:
-        self.email_skeleton = skeleton(self.email)
+        # Only when the address is written: a login saves last_login alone.
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "email" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "email_skeleton"}
+        if update_fields is None or "email" in update_fields:
+            self.email_skeleton = skeleton(self.email)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "email_skeleton"}
         super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:

@@ -323,7 +323,6 @@ TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 # Behind our one proxy, which adds the client's address to X-Forwarded-For, the client is the
 # last entry (config.ratelimit.client_ip, which allauth, axes and our limits all use).
 TRUSTED_PROXY_COUNT = 1 if TRUST_X_FORWARDED_FOR else 0
-ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # /healthz: how long each dependency may take to answer (config/health.py).
 HEALTHZ_TIMEOUT_MS = env.int("HEALTHZ_TIMEOUT_MS", default=1500)

@@ -122,9 +122,9 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "registration/thanks.html", {"workshop": workshop})
 
 
-def _registration_from_link(pk: int, token: str) -> Registration:
+def _registration_from_link(pk: int, token: str, signer=manage_link_token) -> Registration:
     registration = get_object_or_404(Registration.objects.select_related("workshop"), pk=pk)
-    if not manage_link_token.check_token(registration, token):
+    if not signer.check_token(registration, token):
         raise Http404("No such registration.")
     return registration
 
@@ -179,9 +179,7 @@ def manage(request: HttpRequest, pk: int, token: str) -> HttpResponse:
 def confirm_address(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """The link in the mail that asks to confirm the address: a button, so that a mail
     scanner opening the link confirms nothing."""
-    registration = get_object_or_404(Registration.objects.select_related("workshop"), pk=pk)
-    if not address_confirmation_token.check_token(registration, token):
-        raise Http404("No such registration.")
+    registration = _registration_from_link(pk, token, address_confirmation_token)
     if request.method == "POST":
         try:
             services.confirm_address(registration=registration)

@@ -65,6 +65,10 @@ DROPPED_PREFIXES = ("/PTEX.",)
 PAGE_STREAMS = frozenset({"/Contents", "/FontFile", "/FontFile2", "/FontFile3"})
 
 
+# What pypdf raises on a file it cannot parse (besides its own errors), and a graph too deep.
+PARSE_ERRORS = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError)
+
+
 def _strip(obj, seen: set[int]) -> None:
     """Remove DROPPED_KEYS (and every annotation) from everything reachable from ``obj``."""
     obj = obj.get_object()
@@ -101,7 +105,7 @@ def without_metadata(data: bytes) -> bytes:
         writer.metadata = None  # pypdf would otherwise sign itself as /Producer
         out = io.BytesIO()
         writer.write(out)
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+    except PARSE_ERRORS as exc:
         raise PdfUnreadable(str(exc)) from exc
     return out.getvalue()
 
@@ -150,7 +154,7 @@ def blind_copy(data: bytes, *, identities: Iterable[str]) -> bytes:
     copy = without_metadata(data)
     try:
         found = names_left(copy, identities)
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+    except PARSE_ERRORS as exc:
         raise PdfUnreadable(str(exc)) from exc
     if found:
         raise BlindCopyNamesAuthors(found)
