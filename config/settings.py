@@ -132,7 +132,7 @@ if env.str("CACHE_URL", default=""):
         if _name in CACHES["default"]:
             CACHES["default"][_name.upper()] = CACHES["default"].pop(_name)
     if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-        # The same backend, minus a new redis-py client per operation (config/redis_cache.py).
+        # The same backend, as an empty cache while Redis is unreachable (config/redis_cache.py).
         CACHES["default"]["BACKEND"] = "config.redis_cache.RedisCache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -255,11 +255,15 @@ MAIL_STUCK_AFTER = timedelta(
 )
 MAIL_REQUEUE_GRACE = timedelta(seconds=env.int("MAIL_REQUEUE_GRACE", default=120))
 
+# How long a sign-up waits for its workshop's registration lock (PostgreSQL) before it answers
+# "try again": a sign-up holds it for a few milliseconds, so only a stuck transaction waits out.
+REGISTRATION_LOCK_TIMEOUT = timedelta(
+    milliseconds=env.int("REGISTRATION_LOCK_TIMEOUT_MS", default=5000)
+)
+
 # Celery: a real broker when CELERY_BROKER_URL is set, otherwise tasks run in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-if CELERY_BROKER_URL.startswith("redis://"):
-    CELERY_BROKER_TRANSPORT = "config.redis_broker:Transport"  # publishing reuses its client
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True

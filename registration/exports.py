@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
@@ -10,6 +9,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from registration.models import Question, Registration
+from workshops.spreadsheet import stream_rows
 
 FIELDS = (
     ("id", "pk"),
@@ -31,22 +31,7 @@ FIELDS = (
 )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    text = str(value)
-    # A cell starting with = + - @ is a formula to spreadsheet programs: neutralize it.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def registration_rows(queryset: QuerySet[Registration]) -> Iterator[list[str]]:
+def registration_rows(queryset: QuerySet[Registration]) -> Iterator[list]:
     """Yield the header, then one row per registration; two queries whatever the size."""
     workshop_ids = queryset.order_by().values("workshop_id").distinct()
     questions = list(
@@ -54,20 +39,19 @@ def registration_rows(queryset: QuerySet[Registration]) -> Iterator[list[str]]:
     )
     several = len({q.workshop_id for q in questions}) > 1
     yield [name for name, _ in FIELDS] + [
-        _cell(f"{q.workshop.slug}: {q.label}" if several else q.label) for q in questions
+        f"{q.workshop.slug}: {q.label}" if several else q.label for q in questions
     ]
     rows = queryset.select_related("workshop").order_by("workshop_id", "created_at", "pk")
     for registration in rows.iterator(chunk_size=250):
         registration.workshop_slug = registration.workshop.slug
-        cells = [_cell(getattr(registration, attr)) for _, attr in FIELDS]
-        cells += [_cell(registration.answers.get(str(q.pk))) for q in questions]
-        yield cells
+        yield [getattr(registration, attr) for _, attr in FIELDS] + [
+            registration.answers.get(str(q.pk)) for q in questions
+        ]
 
 
 def registrations_csv_response(queryset: QuerySet[Registration]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in registration_rows(queryset)),
+        stream_rows(registration_rows(queryset)),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")

@@ -12,45 +12,51 @@ that something outside the services (a shell, a fixture) let drift.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Count, Q
+from django.db import OperationalError, connection
+from django.db.models import Count, F, Q
+from django.db.transaction import TransactionManagementError
 
+from registration.exceptions import RegistrationBusy
 from registration.models import Registration, RegistrationSettings
 from workshops.models import Workshop
 
 Status = Registration.Status
 COUNTED = {Status.CONFIRMED: "confirmed_count", Status.WAITLISTED: "waitlisted_count"}
+# SQLSTATE 55P03 lock_not_available: what PostgreSQL answers when lock_timeout runs out.
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 def lock_registrations(workshop: Workshop, *, recount: bool = False) -> RegistrationSettings | None:
     """Lock the workshop's registrations for the rest of the transaction; return its settings
-    as they are now (None: it takes no registrations, and its workshop row is locked)."""
-    # REGISTRATION_LOCK exists only so that a test can show the race this lock prevents.
-    locking = getattr(settings, "REGISTRATION_LOCK", True)
-    found = list(RegistrationSettings.objects.raw(_lock_sql(locking), [workshop.pk]))
-    if not found:
-        if locking:
-            list(Workshop.objects.select_for_update().filter(pk=workshop.pk).values_list("pk"))
+    as they are now (None: it takes no registrations, and its workshop row is locked).
+
+    Only inside ``atomic()``: a lock that ends with its statement guards nothing. A lock not
+    free within ``REGISTRATION_LOCK_TIMEOUT`` raises RegistrationBusy (nothing was saved; the
+    person sends the form again) instead of keeping a worker waiting.
+    """
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("lock_registrations() needs a transaction (atomic()).")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout()])
+    try:
+        conf = RegistrationSettings.objects.select_for_update().filter(workshop=workshop).first()
+        if conf is None:
+            Workshop.objects.select_for_update().filter(pk=workshop.pk).exists()
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise RegistrationBusy from exc
+        raise
+    if conf is None:
         return None
-    conf = found[0]
     conf.workshop = workshop
     if recount:
         recount_seats(conf)
     return conf
 
 
-def _lock_sql(locking: bool) -> str:
-    """The settings row by workshop, locked: written out, as every sign-up runs it (the ORM
-    would compile the same statement again each time, which costs more than running it)."""
-    table, column = _quoted(RegistrationSettings._meta.db_table, "workshop_id")
-    sql = f"SELECT * FROM {table} WHERE {column} = %s"
-    if locking and connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
-    return sql
-
-
-def _quoted(*names: str) -> list[str]:
-    return [connection.ops.quote_name(name) for name in names]
+def lock_timeout() -> str:
+    return f"{int(settings.REGISTRATION_LOCK_TIMEOUT.total_seconds() * 1000)}ms"
 
 
 def recount_seats(conf: RegistrationSettings) -> None:
@@ -79,9 +85,7 @@ def count_new(conf: RegistrationSettings, status: str) -> None:
     """Count a new registration, in one UPDATE (an increment, right even without the lock)."""
     if status in COUNTED:
         field = COUNTED[status]
-        table, column, pk = _quoted(RegistrationSettings._meta.db_table, field, "id")
-        with connection.cursor() as cursor:  # written out for the reason _lock_sql() gives
-            cursor.execute(f"UPDATE {table} SET {column} = {column} + 1 WHERE {pk} = %s", [conf.pk])
+        RegistrationSettings.objects.filter(pk=conf.pk).update(**{field: F(field) + 1})
         setattr(conf, field, getattr(conf, field) + 1)
 
 

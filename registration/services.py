@@ -10,11 +10,9 @@ for four statements.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
@@ -23,40 +21,20 @@ from django.utils.formats import date_format
 
 from config.addresses import normalize_email
 from registration import emails, seats
+from registration.exceptions import (
+    AlreadyRegistered,
+    CapacityBelowConfirmed,
+    InvalidTransition,
+    RegistrationClosed,
+    RegistrationNotOpen,
+    WorkshopFull,
+)
+from registration.exceptions import RegistrationBusy as RegistrationBusy  # the services' API
+from registration.exceptions import RegistrationError as RegistrationError
 from registration.models import Registration, RegistrationSettings
 from workshops.models import Workshop
 
 Status = Registration.Status
-
-
-class RegistrationError(Exception):
-    """An expected refusal; ``str(exc)`` is the message to show the person."""
-
-
-class RegistrationNotOpen(RegistrationError):
-    pass
-
-
-class RegistrationClosed(RegistrationError):
-    pass
-
-
-class WorkshopFull(RegistrationError):
-    """No seat left and no waiting list."""
-
-
-class AlreadyRegistered(RegistrationError):
-    def __init__(self, registration: Registration) -> None:
-        super().__init__("This email address is already registered.")
-        self.registration = registration
-
-
-class CapacityBelowConfirmed(RegistrationError):
-    pass
-
-
-class InvalidTransition(RegistrationError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -81,12 +59,6 @@ class RegistrationData:
             "list_consent": self.list_consent,
             "answers": self.answers,
         }
-
-
-def _race_window() -> None:
-    pause = getattr(settings, "REGISTRATION_RACE_PAUSE", 0)
-    if pause:
-        time.sleep(pause)
 
 
 def settings_for(workshop: Workshop) -> RegistrationSettings | None:
@@ -168,7 +140,6 @@ def _register_under_lock(
     if conf.confirm_address_hours and seats.free_seats(conf) == 0:
         _release_lapsed(conf, now)  # a seat whose hold ran out returns before it is refused
     status = _new_status(conf, registration)
-    _race_window()
     registration.status, registration.created_at = status, now
     if status == Status.CONFIRMED:
         registration.confirmed_at = now
@@ -215,10 +186,6 @@ def new_status(conf: RegistrationSettings) -> str:
     if conf.waitlist_enabled:
         return Status.WAITLISTED
     raise WorkshopFull("The workshop is full.")
-
-
-def status_mail(status: str) -> str:
-    return {"confirmed": "confirmed", "waitlisted": "waitlisted", "pending": "pending"}[status]
 
 
 def promote_from_waitlist(*, conf: RegistrationSettings, now=None) -> list[Registration]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
@@ -10,6 +9,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from submissions.models import Review, Submission
+from workshops.spreadsheet import stream_rows
 
 HEADER = [
     "submission_id",
@@ -23,23 +23,6 @@ HEADER = [
 ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value) -> str | int:
-    if value is None:
-        return ""
-    if isinstance(value, int):
-        return value  # a score of -2 is a number, not a formula
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    text = str(value)
-    # Free text starting with = + - @ is a formula to spreadsheet programs: neutralize it.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def review_rows(submissions: QuerySet[Submission]) -> Iterator[list]:
     """Yield the header, then one row per review of the given submissions; one query."""
     yield HEADER
@@ -51,24 +34,20 @@ def review_rows(submissions: QuerySet[Submission]) -> Iterator[list]:
     for review in reviews.iterator(chunk_size=250):
         submission = review.assignment.submission
         yield [
-            _cell(value)
-            for value in (
-                submission.pk,
-                submission.title,
-                review.assignment.reviewer.user.email,
-                review.score,
-                review.confidence,
-                review.comments_to_authors,
-                review.confidential_comments,
-                review.updated_at,
-            )
+            submission.pk,
+            submission.title,
+            review.assignment.reviewer.user.email,
+            review.score,
+            review.confidence,
+            review.comments_to_authors,
+            review.confidential_comments,
+            review.updated_at,
         ]
 
 
 def reviews_csv_response(submissions: QuerySet[Submission]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in review_rows(submissions)),
+        stream_rows(review_rows(submissions)),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")

@@ -6,6 +6,7 @@ import shutil
 import uuid
 
 import pytest
+import redis
 from django.conf import settings
 
 from config.celery_app import app as celery_app
@@ -59,10 +60,11 @@ def _eager_celery_and_own_cache(settings):
     yield
     celery_app.conf.task_always_eager = previous
     if on_redis:
-        client = cache._cache.get_client(write=True)
-        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
-        if keys:
-            client.delete(*keys)
+        location = settings.CACHES["default"]["LOCATION"]
+        with redis.Redis.from_url(location if isinstance(location, str) else location[0]) as client:
+            keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+            if keys:
+                client.delete(*keys)
     else:
         cache.clear()
 

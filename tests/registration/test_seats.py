@@ -1,16 +1,21 @@
 """The registration lock and what a sign-up does while holding it: the seat counts, the mail
 rendered before the lock and finished under it."""
 
+import datetime as dt
 import importlib
 import re
+import threading
+import time
 
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
-from registration import services
+from registration import seats, services
+from registration.exceptions import RegistrationBusy
 from registration.models import MailText, Registration, RegistrationSettings
 from registration.services import RegistrationData
 from tests.factories import RegistrationFactory, RegistrationSettingsFactory
@@ -151,3 +156,45 @@ def test_the_migration_counts_the_registrations_there_are():
     migration = importlib.import_module("registration.migrations.0002_seat_counts")
     migration.count_seats(apps, None)
     assert [counts(conf) for conf in confs] == [(1, 2), (1, 0)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lock_is_refused_outside_a_transaction():
+    conf = RegistrationSettingsFactory(capacity=5)
+
+    with pytest.raises(TransactionManagementError):
+        seats.lock_registrations(conf.workshop)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_stuck_lock_is_a_clean_try_again_not_a_hung_request(settings):
+    """Another session holds the workshop's lock (a stuck transaction): the sign-up waits
+    REGISTRATION_LOCK_TIMEOUT, is refused with a message, and saves nothing."""
+    settings.REGISTRATION_LOCK_TIMEOUT = dt.timedelta(milliseconds=300)
+    conf = RegistrationSettingsFactory(capacity=5)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                seats.lock_registrations(conf.workshop)
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        started = time.monotonic()
+        with pytest.raises(RegistrationBusy, match="send the form again"):
+            register(conf, 1)
+        assert time.monotonic() - started < 5
+    finally:
+        release.set()
+        holder.join(10)
+    assert not Registration.objects.exists()
+    assert not OutgoingMail.objects.exists()
+    assert register(conf, 1).status == Status.CONFIRMED  # and the next try gets in

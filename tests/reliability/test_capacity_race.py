@@ -10,6 +10,7 @@ from __future__ import annotations
 import queue
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,8 +22,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from registration import services
-from registration.models import Registration
+from registration import seats, services
+from registration.models import Registration, RegistrationSettings
 from registration.services import RegistrationData
 from tests.factories import RegistrationSettingsFactory
 from workshops.models import OutgoingMail
@@ -222,11 +223,22 @@ def test_simultaneous_cancellations_promote_the_first_in_line_once_each(conf, wo
     assert (conf.confirmed_count, conf.waitlisted_count) == (CAPACITY, 40 - 20)
 
 
-def test_without_the_lock_the_same_race_overbooks(conf, workers, settings):
-    # Proves the tests above can fail: this is the bug the row lock prevents. The settings
-    # fixture patches the process-wide settings object, so the worker threads see it too.
-    settings.REGISTRATION_LOCK = False
-    settings.REGISTRATION_RACE_PAUSE = 0.05
+def unlocked(workshop, *, recount=False):
+    """The seat lock as it would be without its FOR UPDATE: every sign-up reads the counts
+    unguarded, and lingers a moment (as a loaded server would) before deciding."""
+    conf = RegistrationSettings.objects.filter(workshop=workshop).first()
+    if conf is not None:
+        conf.workshop = workshop
+        if recount:
+            seats.recount_seats(conf)
+    time.sleep(0.05)
+    return conf
+
+
+def test_without_the_lock_the_same_race_overbooks(conf, workers, monkeypatch):
+    # Proves the tests above can fail: this is the bug the row lock prevents. The module's
+    # attribute is patched for the whole process, so the worker threads see it too.
+    monkeypatch.setattr(seats, "lock_registrations", unlocked)
 
     outcomes = run_at_once(sign_up(conf), range(SIGN_UPS), workers=workers)
 
@@ -235,10 +247,10 @@ def test_without_the_lock_the_same_race_overbooks(conf, workers, settings):
 
 
 @pytest.mark.parametrize("lock", [True, False], ids=["locked", "unlocked"])
-def test_double_submit_creates_one_registration(conf, settings, lock):
+def test_double_submit_creates_one_registration(conf, monkeypatch, lock):
     # Unlocked, every request passes the duplicate check; the unique constraint still holds.
-    settings.REGISTRATION_LOCK = lock
-    settings.REGISTRATION_RACE_PAUSE = 0 if lock else 0.05
+    if not lock:
+        monkeypatch.setattr(seats, "lock_registrations", unlocked)
 
     outcomes = run_at_once(lambda _: sign_up(conf)(1), range(10), workers=10)
 

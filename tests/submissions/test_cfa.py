@@ -57,8 +57,8 @@ def change_url(cfa) -> str:
 
 
 def test_our_admins_are_the_registered_ones():
-    assert isinstance(admin.site._registry[CallForAbstracts], CallForAbstractsAdmin)
-    assert isinstance(admin.site._registry[SubmissionType], SubmissionTypeAdmin)
+    assert isinstance(admin.site.get_model_admin(CallForAbstracts), CallForAbstractsAdmin)
+    assert isinstance(admin.site.get_model_admin(SubmissionType), SubmissionTypeAdmin)
 
 
 def test_deadline_typed_in_aoe_is_stored_as_that_instant(client, workshop):

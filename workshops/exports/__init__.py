@@ -1,6 +1,7 @@
 """Exports of the public schedule: iCalendar, frab XML and JSON, CSV.
 
-Each module turns a ``workshops.public_schedule.Timetable`` into bytes; the views cache them.
+Each module turns a ``workshops.public_schedule.Timetable`` into bytes with the library made
+for its format (icalendar, json, xml.etree, csv); the views cache them.
 Only placed items are exported. Absolute links are built from ``settings.SITE_URL``, never from
 the request's host, because the bytes are cached and served to every host.
 """
@@ -20,18 +21,5 @@ def talk_url_prefix(workshop: Workshop) -> str:
     return absolute_url(reverse("workshops:schedule", args=[workshop.slug]))
 
 
-def talk_url(workshop: Workshop, item_pk: int) -> str:
-    return absolute_url(reverse("workshops:schedule_item", args=[workshop.slug, item_pk]))
-
-
 def venue_label(workshop: Workshop) -> str:
     return ", ".join(part for part in (workshop.venue_name, workshop.city) if part)
-
-
-def utf8(parts: list[str]) -> bytes:
-    """Return the parts joined, in UTF-8.
-
-    Encoded one by one: ASCII text encodes as a copy, while a document joined first would be
-    widened whole to two bytes a character by its first accented name, then encoded.
-    """
-    return b"".join([part.encode() for part in parts])
