@@ -116,7 +116,7 @@ def requests_to_time(slug: str) -> dict[str, tuple[str, str, dict]]:
     for name, (changelist, action) in EXPORTS.items():
         data = {"action": action, "select_across": "1", "index": "0", "_selected_action": "0"}
         urls[name] = ("post", reverse(changelist), data)
-    urls["schedule.csv (cold cache)"] = ("get", reverse("workshops:schedule_csv", args=[slug]), {})
+    urls["schedule.csv (cold cache)"] = ("get", reverse("schedule:schedule_csv", args=[slug]), {})
     return urls
 
 

@@ -8,20 +8,28 @@ It drops and recreates its own database, loads ../shared/bench-data/lorainne25.j
 with gunicorn (2 sync workers, production settings from bench/settings.py, DEBUG off).
 
 For each URL it counts the responses that ``--clients`` concurrent clients get in ``--seconds``
-(each client sends its next request as soon as the previous answer is in, asking for gzip as
-browsers and schedule apps do; gunicorn's sync workers close every connection, so each request
-opens one) and compares with ``/bench/bare/``, a view returning a constant, on the same server
-in the same run. The seconds are split in ``--rounds`` rounds of every URL in turn, bare view
-included, and the ratio is the median of the rounds' ratios: other load on the machine drifts.
+(each client sends its next request as soon as the previous answer is in, over keep-alive
+connections that gunicorn's sync workers close after each answer), with and without
+``Accept-Encoding: gzip``, and compares with two views on the same server in the same run:
+
+- ``/bench/sized/<n>/``, which returns a stored body of the same size as the URL's answer (for
+  gzip clients, its compressed size): the ceiling for sending that many bytes;
+- ``/bench/bare/``, a 2-byte hello: the ceiling for any answer (the 304s are held to it).
+
+The seconds are split in ``--rounds`` rounds of every probe in turn, and each ratio is the
+median of the rounds' ratios: other load on the machine drifts.
 
 - warm: the cache is Redis (CACHE_URL, shared by both workers as in production), filled by
   the first request; every measured request is a cache hit.
 - cold: a second gunicorn whose cache is Django's DummyCache, which stores nothing: every
-  request looks the workshop up and reads and renders the whole schedule from PostgreSQL,
-  as the first request after any change does. Nothing else differs between the two servers.
+  request looks the workshop up and reads the stored release bytes from PostgreSQL, as the
+  first request after a flush does. Nothing is rendered in either: the release was rendered
+  when it was published, and the bench times that render too.
+- 304: the URL asked with ``If-None-Match`` its ETag (the speakers page, live, has none).
 
-PASS when every URL reaches 0.5 of the bare view warm and 0.2 cold. The ratios move with the
-machine's other load; bench/schedule_cost.py measures what a request costs in CPU time instead.
+PASS when every URL reaches 0.6 of its same-size view warm, 0.4 cold, and every 304 0.7 of
+the hello view; and the release renders in under 3 s. The ratios move with the machine's
+other load; bench/schedule_cost.py measures what a request costs in CPU time instead.
 """
 
 from __future__ import annotations
@@ -54,13 +62,15 @@ PAGES = {
     "schedule.ics": f"/workshops/{SLUG}/schedule.ics",
     "speakers page": f"/workshops/{SLUG}/speakers/",
 }
-TARGETS = {"warm": 0.5, "cold": 0.2}
+TARGETS = {"warm": 0.6, "cold": 0.4, "304": 0.7}
+RENDER_TARGET_SECONDS = 3.0
+ENCODINGS = ("gzip", "identity")
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
-    parser.add_argument("--seconds", type=float, default=5.0, help="per URL and mode")
+    parser.add_argument("--seconds", type=float, default=3.0, help="per probe and mode")
     parser.add_argument("--rounds", type=int, default=5, help="the seconds are split in rounds")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--postgres", default=f"postgres://postgres@{HOST}:5432")
@@ -92,14 +102,22 @@ def django_environment(args: argparse.Namespace, port: int) -> dict[str, str]:
     }
 
 
-def load_workshop(args: argparse.Namespace) -> None:
+def load_workshop(args: argparse.Namespace) -> tuple[int, float]:
     import django
     from django.core.management import call_command
 
     django.setup()
     call_command("migrate", verbosity=0)
-    call_command("load_bench_schedule", str(args.data))
+    call_command("load_bench_schedule", str(args.data))  # publishes, and renders at commit
+    from schedule import rendering
+    from workshops.models import Workshop
+
+    workshop = Workshop.objects.get(slug=SLUG)
+    started = time.perf_counter()
+    stored = rendering.render_current_release(workshop.pk)  # what the worker does
+    seconds = time.perf_counter() - started
     django.db.connections.close_all()
+    return stored, seconds
 
 
 def start_gunicorn(args, port: int, env: dict[str, str], log):
@@ -121,13 +139,19 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def get(self, path: str) -> tuple[int, int]:
+    async def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, int]:
         """Return the status and the body length of one GET."""
+        return (await self.request(path, headers))[:2]
+
+    async def request(
+        self, path: str, headers: dict[str, str] | None = None
+    ) -> tuple[int, int, dict[str, str]]:
+        """Return the status, the body length and the headers of one GET."""
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(HOST, self.port, limit=2**20)
+        extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
         self.writer.write(
-            f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAccept-Encoding: gzip\r\n"
-            "Connection: keep-alive\r\n\r\n".encode()
+            f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\n{extra}Connection: keep-alive\r\n\r\n".encode()
         )
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
@@ -140,7 +164,7 @@ class Connection:
             body = await self.reader.read()
         if headers.get("connection", "").lower() == "close" or "content-length" not in headers:
             self.close()
-        return status, len(body)
+        return status, len(body), headers
 
     def close(self) -> None:
         if self.writer is not None:
@@ -148,10 +172,12 @@ class Connection:
             self.reader = self.writer = None
 
 
-async def fetch(port: int, path: str) -> tuple[int, int]:
+async def fetch(
+    port: int, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, int, dict[str, str]]:
     connection = Connection(port)
     try:
-        return await connection.get(path)
+        return await connection.request(path, headers)
     finally:
         connection.close()
 
@@ -167,8 +193,15 @@ class Result:
         return self.requests / self.seconds
 
 
-async def hammer(port: int, path: str, clients: int, seconds: float) -> Result:
-    """Keep ``clients`` requests in flight for ``seconds``; count the 200s."""
+@dataclass(frozen=True)
+class Probe:
+    path: str
+    headers: dict[str, str]
+    status: int = 200
+
+
+async def hammer(port: int, probe: Probe, clients: int, seconds: float) -> Result:
+    """Keep ``clients`` requests in flight for ``seconds``; count the expected answers."""
     deadline = time.monotonic() + seconds
     counts = [0] * clients
     failures = [0] * clients
@@ -177,12 +210,12 @@ async def hammer(port: int, path: str, clients: int, seconds: float) -> Result:
         connection = Connection(port)
         while time.monotonic() < deadline:
             try:
-                status, _ = await connection.get(path)
+                status, _ = await connection.get(probe.path, probe.headers)
             except (OSError, asyncio.IncompleteReadError):
                 connection.close()
                 failures[n] += 1
                 continue
-            if status == 200:
+            if status == probe.status:
                 counts[n] += 1
             else:
                 failures[n] += 1
@@ -193,24 +226,41 @@ async def hammer(port: int, path: str, clients: int, seconds: float) -> Result:
     return Result(sum(counts), time.monotonic() - started, sum(failures))
 
 
+def probes(port: int) -> dict[str, Probe]:
+    """Every probe: the hello view; each URL in each encoding, its same-size view and, when
+    it has an ETag, its 304."""
+    found = {"hello": Probe(BARE, {})}
+    for name, path in PAGES.items():
+        for encoding in ENCODINGS:
+            headers = {"Accept-Encoding": encoding}
+            status, size, answer = asyncio.run(fetch(port, path, headers))
+            if status != 200:
+                raise SystemExit(f"{path} answered {status}")
+            found[f"{name} {encoding}"] = Probe(path, headers)
+            found[f"{name} {encoding} same-size"] = Probe(f"/bench/sized/{size}/", {})
+            if "etag" in answer:
+                conditional = {**headers, "If-None-Match": answer["etag"]}
+                found[f"{name} {encoding} 304"] = Probe(path, conditional, status=304)
+    return found
+
+
 def measure(args, port: int) -> dict[str, list[Result]]:
-    """Warm every worker up on every URL, then measure the bare view and each URL in turn,
-    ``--rounds`` times over (this machine's other load drifts; each round has its own bare
-    view to compare with)."""
-    urls = {"bare view": BARE, **PAGES}
-    for path in urls.values():
-        asyncio.run(hammer(port, path, args.workers * 2, 0.5))
-    results: dict[str, list[Result]] = {name: [] for name in urls}
+    """Warm every worker up on every probe, then measure each probe in turn, ``--rounds``
+    times over (this machine's other load drifts; each round has its own baselines)."""
+    found = probes(port)
+    for probe in found.values():
+        asyncio.run(hammer(port, probe, args.workers * 2, 0.3))
+    results: dict[str, list[Result]] = {name: [] for name in found}
+    seconds = args.seconds / args.rounds
     for _ in range(args.rounds):
-        for name, path in urls.items():
-            seconds = args.seconds / args.rounds
-            results[name].append(asyncio.run(hammer(port, path, args.clients, seconds)))
+        for name, probe in found.items():
+            results[name].append(asyncio.run(hammer(port, probe, args.clients, seconds)))
     return results
 
 
-def ratio(results: dict[str, list[Result]], name: str) -> float:
-    """The median over the rounds of this URL's throughput over the bare view's."""
-    rounds = zip(results[name], results["bare view"], strict=True)
+def ratio(results: dict[str, list[Result]], name: str, baseline: str) -> float:
+    """The median over the rounds of this probe's throughput over the baseline's."""
+    rounds = zip(results[name], results[baseline], strict=True)
     return statistics.median(r.per_second / bare.per_second for r, bare in rounds)
 
 
@@ -236,7 +286,7 @@ def main() -> int:
     env = django_environment(args, port)
     os.environ.update(env)
     recreate_database(args)
-    load_workshop(args)
+    artifacts, render_seconds = load_workshop(args)
     print(f"database {args.database} loaded in {time.monotonic() - started:.1f} s")
 
     prefix = f"bench-schedule-{secrets.token_hex(4)}"
@@ -261,24 +311,47 @@ def main() -> int:
             recreate_database(args, create=False)
 
     print(
-        f"\ngunicorn -w {args.workers} (sync), {args.clients} clients, {args.seconds:g} s per URL "
-        f"in {args.rounds} rounds, PostgreSQL; warm cache: Redis, cold cache: DummyCache"
+        f"\ngunicorn -w {args.workers} (sync), {args.clients} clients, {args.seconds:g} s per "
+        f"probe in {args.rounds} rounds, PostgreSQL; warm cache: Redis, cold cache: DummyCache"
     )
-    print(f"{'':15} {'warm req/s':>11} {'ratio':>6}   {'cold req/s':>11} {'ratio':>6}")
-    passed = True
-    for name in ["bare view", *PAGES]:
-        cells = []
-        for mode in caches:
-            rounds = results[mode][name]
-            value = ratio(results[mode], name)
-            ok = name == "bare view" or value >= TARGETS[mode]
-            failures = sum(r.failures for r in rounds)
-            passed &= ok and failures == 0
-            failed = f" ({failures} failed)" if failures else ""
-            cells.append(f"{throughput(rounds):11.1f} {value:6.3f}{'' if ok else '!':1}{failed}")
-        print(f"{name:15} {'  '.join(cells)}")
-    print("ratio: the median over the rounds of (URL req/s / bare view req/s in that round)")
-    print(f"targets: warm >= {TARGETS['warm']}, cold >= {TARGETS['cold']} of the bare view")
+    passed = render_seconds < RENDER_TARGET_SECONDS
+    print(
+        f"publishing the release renders {artifacts} pages and exports in {render_seconds:.2f} s"
+        f" (target < {RENDER_TARGET_SECONDS:g} s){'' if passed else '  !'}"
+    )
+    print(f"\n{'':27} {'req/s':>8} {'/same-size':>10} {'/hello':>7}")
+    for mode in caches:
+        found = results[mode]
+        hello = throughput(found["hello"])
+        print(f"{mode} cache{'':17} hello view {hello:8.1f}")
+        for name in PAGES:
+            for encoding in ENCODINGS:
+                label = f"{name} {encoding}"
+                for kind, target_name, baseline in (
+                    ("", mode, f"{label} same-size"),
+                    (" 304", "304", "hello"),
+                ):
+                    probe = f"{label}{kind}"
+                    if probe not in found:
+                        continue
+                    sized = ratio(found, probe, f"{label} same-size")
+                    against_hello = ratio(found, probe, "hello")
+                    value = sized if baseline != "hello" else against_hello
+                    ok = value >= TARGETS[target_name]
+                    failures = sum(r.failures for r in found[probe])
+                    passed &= ok and failures == 0
+                    print(
+                        f"  {probe:25} {throughput(found[probe]):8.1f} {sized:10.3f} "
+                        f"{against_hello:7.3f}{'' if ok else ' !'}"
+                        f"{f' ({failures} failed)' if failures else ''}"
+                    )
+                same = f"{label} same-size"
+                print(f"  {same:25} {throughput(found[same]):8.1f}")
+    print("ratio: the median over the rounds of (probe req/s / baseline req/s in that round)")
+    print(
+        f"targets: against the same-size view, warm >= {TARGETS['warm']}, cold >= "
+        f"{TARGETS['cold']}; a 304 >= {TARGETS['304']} of the hello view"
+    )
     print(f"total {time.monotonic() - started:.0f} s")
     print("PASS" if passed else f"FAIL (gunicorn log: {log.name})")
     return 0 if passed else 1

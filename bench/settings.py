@@ -3,11 +3,14 @@
 Nothing in config/ knows about bench/urls.py, so no deployment can switch them on by accident.
 """
 
-from config.settings import *  # noqa: F403
+from config import settings as project
+
+# Every setting of the project's (the upper-case names), then what differs here.
+globals().update({name: value for name, value in vars(project).items() if name.isupper()})
 
 ROOT_URLCONF = "bench.urls"
 # The form page links static files; the bench does not run collectstatic for the manifest.
 STORAGES = {
-    **STORAGES,  # noqa: F405
+    **project.STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

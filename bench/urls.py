@@ -9,5 +9,6 @@ urlpatterns = [
         name="bench-baseline",
     ),
     path("bench/bare/", bare_views.bare, name="bench-bare"),  # bench/schedule.py
+    path("bench/sized/<int:size>/", bare_views.sized, name="bench-sized"),
     path("", include("config.urls")),
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "workshops",
+    "schedule",
     "registration",
     "submissions",
 ]
@@ -59,6 +60,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what is not stored compressed already (with its BREACH padding): the stored
+    # schedule pages and exports carry their own gzip (schedule.serving).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

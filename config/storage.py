@@ -10,25 +10,19 @@ import os
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
-from django.utils.functional import cached_property
 
 
 class PrivateStorage(FileSystemStorage):
-    """A file system storage under ``settings.PRIVATE_MEDIA_ROOT``, followed when it changes."""
+    """A file system storage under ``settings.PRIVATE_MEDIA_ROOT``, read at each use, so it
+    follows the setting when it changes (a test's own directory)."""
 
-    @cached_property
-    def base_location(self):
-        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+    @property
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT)
 
-    @cached_property
-    def location(self):
+    @property
+    def location(self) -> str:
         return os.path.abspath(self.base_location)
-
-    def _clear_cached_properties(self, setting, **kwargs):
-        super()._clear_cached_properties(setting, **kwargs)
-        if setting == "PRIVATE_MEDIA_ROOT":
-            self.__dict__.pop("base_location", None)
-            self.__dict__.pop("location", None)
 
     def url(self, name: str | None) -> str:
         raise ValueError("Private files have no public URL; link to a permission-checked view.")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("workshops.urls")),
+    path("", include("schedule.urls")),
     path("", include("registration.urls")),
     path("", include("submissions.urls")),
     path("reviews/", include("submissions.review_urls")),

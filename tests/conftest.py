@@ -45,6 +45,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factories hash a password per user: Argon2 (about 0.7 s here) would dominate the run.
+    The test of the production hashers sets them back (tests/security/test_headers.py)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery_and_own_cache(settings):
     """Run tasks in-process unless a test asks for the real worker (fixture celery_worker),
     and give each test a cache of its own: rate limits and cached pages must not leak from

@@ -4,6 +4,8 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
+from schedule import rendering
+from workshops import services
 from workshops.models import (
     KeyDate,
     Room,
@@ -144,3 +146,22 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"attendee{n}@example.org")
     affiliation = "Université de Lorraine"
     status = "confirmed"
+
+
+def release_schedule(workshop: Workshop, *, version: str = "", status: str = "", render=True):
+    """Publish the workshop's placed items as a release (the public sees releases only), and
+    render it as the worker does once the release is committed (tests never commit)."""
+    workshop.refresh_from_db()
+    taken = set(workshop.releases.values_list("version", flat=True))
+    version = version or next(f"r{n}" for n in range(1, len(taken) + 2) if f"r{n}" not in taken)
+    release = services.publish_schedule(
+        workshop=workshop,
+        version=version,
+        status=status
+        or (workshop.schedule_status if workshop.schedule_status != "hidden" else "tentative"),
+        notify=False,
+    )
+    if render:
+        rendering.render_current_release(workshop.pk)
+    workshop.refresh_from_db()
+    return release

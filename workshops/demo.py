@@ -16,6 +16,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from workshops import services
 from workshops.models import (
     KeyDate,
     Room,
@@ -752,7 +753,7 @@ def load_demo_workshop(*, today: dt.date) -> Workshop:
 def load_demo(*, today: dt.date | None = None) -> list[Workshop]:
     """Upsert every demo workshop; the fictional one starts at least 45 days after today."""
     today = today or timezone.localdate()
-    return [
+    workshops = [
         load_demo_workshop(today=today),
         load_lorainne24(),
         load_slowdnn_2023(),
@@ -760,6 +761,9 @@ def load_demo(*, today: dt.date | None = None) -> list[Workshop]:
         load_qu_lecture_course(),
         load_training_center(),
     ]
+    for workshop in workshops:  # the public sees releases only, as the organizer would
+        services.release_if_changed(workshop)
+    return workshops
 
 
 @transaction.atomic

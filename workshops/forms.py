@@ -115,9 +115,21 @@ class ScheduleRowForm(forms.ModelForm):
             item.room = data["room"]
         return data
 
-    def _save_m2m(self) -> None:
-        super()._save_m2m()
-        self.instance.speakers.set(self.cleaned_data["speakers"])
+    def save(self, commit: bool = True) -> ScheduleItem:
+        """Save the row, and its speakers (a field of this form, not of its Meta) with it; with
+        ``commit`` off, the speakers go with ``save_m2m()``, as a ModelForm's would."""
+        item = super().save(commit=commit)
+        if commit:
+            item.speakers.set(self.cleaned_data["speakers"])
+        else:
+            save_model_m2m = self.save_m2m
+
+            def save_m2m() -> None:
+                save_model_m2m()
+                self.instance.speakers.set(self.cleaned_data["speakers"])
+
+            self.save_m2m = save_m2m
+        return item
 
 
 ScheduleFormSet = forms.modelformset_factory(

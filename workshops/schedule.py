@@ -205,8 +205,10 @@ def format_slot(start: dt.datetime, end: dt.datetime, room: str | None, tz) -> s
 # Snapshots and changes between releases
 
 
-def snapshot_item(item: ScheduleItem) -> dict:
-    """Return an item as a release keeps it: plain data, times in UTC, enough to show it."""
+def snapshot_item(item: ScheduleItem, speakers: list[SpeakerProfile] | None = None) -> dict:
+    """Return an item as a release keeps it: plain data, times in UTC, everything the public
+    pages and the exports show of it (a release is rendered from its snapshot alone)."""
+    room = item.room if item.room_id else None
     return {
         "id": item.pk,
         "kind": item.kind,
@@ -214,21 +216,37 @@ def snapshot_item(item: ScheduleItem) -> dict:
         "start": _utc(item.start),
         "end": _utc(item.end),
         "room_id": item.room_id,
-        "room": item.room.name if item.room_id else "",
+        "room": room.name if room else "",
+        "room_capacity": room.capacity if room else None,
+        "room_order": room.order if room else 0,
         "speakers": [
-            {"id": s.pk, "name": s.name, "affiliation": s.affiliation} for s in item.speakers.all()
+            {"id": s.pk, "name": s.name, "affiliation": s.affiliation, "homepage": s.homepage}
+            for s in (item.speakers.all() if speakers is None else speakers)
         ],
         "abstract": item.abstract,
+        "abstract_html": str(item.abstract_html),
+        "revision": item.revision,
         "order": item.order,
     }
 
 
 def take_snapshot(items: Iterable[ScheduleItem]) -> list[dict]:
-    """Return the placed items as a release keeps them, in time order."""
+    """Return the placed items as a release keeps them, in time order, each item's speakers
+    in the order they were added to it (one more query, for that order)."""
     placed = sorted(
         (i for i in items if i.start is not None), key=lambda i: (i.start, i.order, i.pk)
     )
-    return [snapshot_item(item) for item in placed]
+    links = ScheduleItem.speakers.through.objects.filter(
+        scheduleitem__in=[i.pk for i in placed]
+    ).order_by("pk")
+    position = {(link.scheduleitem_id, link.speakerprofile_id): n for n, link in enumerate(links)}
+    return [
+        snapshot_item(
+            item,
+            sorted(item.speakers.all(), key=lambda s, item=item: position.get((item.pk, s.pk), 0)),
+        )
+        for item in placed
+    ]
 
 
 def diff_snapshots(old: list[dict], new: list[dict]) -> dict[str, list[dict]]:
@@ -291,10 +309,6 @@ def changed_item_ids(changes: dict[str, list[dict]]) -> set[int]:
     speakers): what calendar clients must see as an update."""
     in_place = ("moved", "retitled", "speakers")
     return {entry["id"] for kind in in_place for entry in changes.get(kind, [])}
-
-
-def has_changes(changes: dict[str, list[dict]]) -> bool:
-    return any(changes.get(kind) for kind in CHANGE_KINDS)
 
 
 def _placed(entry: dict) -> dict:

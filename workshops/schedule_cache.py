@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 
 from workshops.models import Workshop
 from workshops.version_tokens import VersionTokens
@@ -37,7 +37,6 @@ FORMAT = 1
 # What the public pages' nav reads from the workshop's one-to-one relations; the cached
 # workshop carries them, so their changes bump the version too (workshops.signals).
 NAV_RELATED = ("registration_settings", "cfa")
-PK_BY_SLUG = f'SELECT id FROM "{Workshop._meta.db_table}" WHERE slug = %s'
 TOKENS = VersionTokens("schedule-version")
 
 
@@ -65,6 +64,7 @@ def bump_schedule_version(workshop_pk: int) -> None:
 def forget_slug(slug: str) -> None:
     """Drop the workshop cached under this slug (a new or changed row now has it)."""
     cache.delete(slug_key(slug))
+    _pk_hints.pop(slug, None)
     transaction.on_commit(lambda: cache.delete(slug_key(slug)))
 
 
@@ -103,19 +103,28 @@ def cached_workshop(slug: str, names: Sequence[str] = ()) -> Workshop | None:
 
 
 def fresh_workshop(slug: str) -> Workshop | None:
-    """Read the workshop with this slug from the database and cache it."""
-    # Every request does this while the cache is cold: the pk in plain SQL (the ORM took
-    # three times as long), the row with get() (first() adds an ORDER BY and a slice).
-    with connection.cursor() as cursor:
-        cursor.execute(PK_BY_SLUG, [slug])
-        found = cursor.fetchone()
-    if found is None:
+    """Read the workshop with this slug from the database and cache it.
+
+    The version token is read before the row (a change committed in between retires this
+    entry), so the pk comes first: from this process's hint (one query, checked: a slug that
+    changed hands reads again), else from the database (two).
+    """
+    hint = _pk_hints.get(slug)
+    if hint is not None:
+        token = current_version(hint)
+        workshop = Workshop.objects.select_related(*NAV_RELATED).filter(slug=slug).first()
+        if workshop is None or workshop.pk == hint:
+            return _fresh(slug, token, workshop)
+    pk = Workshop.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    if pk is None:
         return None
-    # The token is read before the row: a change committed in between retires this entry.
-    token = current_version(found[0])
-    try:
-        workshop = Workshop.objects.select_related(*NAV_RELATED).get(pk=found[0])
-    except Workshop.DoesNotExist:  # deleted in between
+    token = current_version(pk)
+    workshop = Workshop.objects.select_related(*NAV_RELATED).filter(pk=pk).first()
+    return _fresh(slug, token, workshop)  # None: deleted in between
+
+
+def _fresh(slug: str, token: str, workshop: Workshop | None) -> Workshop | None:
+    if workshop is None:
         return None
     cache.set(slug_key(slug), (token, workshop), ENTRY_TIMEOUT)
     workshop._schedule_version, workshop._schedule_checked = token, True

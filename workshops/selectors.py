@@ -35,13 +35,19 @@ def visible_workshop(*, slug: str, user) -> Workshop:
         .filter(slug=slug)
         .first()
     )
-    if workshop is None:
+    if workshop is None or not may_view(workshop, user):
         raise Http404("No such workshop.")
+    return workshop
+
+
+def may_view(workshop: Workshop, user) -> bool:
+    """Whether ``user`` may see the workshop's public pages: it is published, or they manage it
+    (a preview). The one rule every public page of a workshop follows."""
     if workshop.published:
-        return workshop
-    if user.is_authenticated and Workshop.objects.managed_by(user).filter(pk=workshop.pk).exists():
-        return workshop
-    raise Http404("No such workshop.")
+        return True
+    return bool(
+        user.is_authenticated and Workshop.objects.managed_by(user).filter(pk=workshop.pk).exists()
+    )
 
 
 def confirmed_appearances(workshop: Workshop) -> QuerySet[SpeakerAppearance]:

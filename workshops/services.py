@@ -53,6 +53,9 @@ def publish_schedule(
     changed = schedule.changed_item_ids(changes)
     if changed:
         ScheduleItem.objects.filter(pk__in=changed).update(revision=F("revision") + 1)
+        for entry in snapshot:
+            if entry["id"] in changed:
+                entry["revision"] += 1
 
     release = ScheduleRelease(
         workshop=workshop,
@@ -71,6 +74,26 @@ def publish_schedule(
     if notify:
         emails.queue_schedule_change_mails(release)
     return release
+
+
+def release_if_changed(workshop: Workshop) -> ScheduleRelease | None:
+    """Publish the placed items as the next release (“1”, “2”, …) unless they are what the
+    current release holds, without mail: for loaders of demo and benchmark data, whose
+    reruns must be safe. A hidden schedule is not released."""
+    if workshop.schedule_status == Workshop.ScheduleStatus.HIDDEN:
+        return None
+    current = workshop.releases.order_by("-published_at", "-pk").first()
+    draft = schedule.take_snapshot(schedule.schedule_queryset(workshop))
+    if current is None and not draft:
+        return None
+    if current is not None and current.snapshot == draft:
+        return None
+    return publish_schedule(
+        workshop=workshop,
+        version=str(workshop.releases.count() + 1),
+        status=workshop.schedule_status,
+        notify=False,
+    )
 
 
 SPEAKER_ROLE_KINDS = {

@@ -4,7 +4,6 @@ from django.utils import timezone
 
 from workshops import selectors
 from workshops.models import Series
-from workshops.schedule_views import speakers  # noqa: F401 (served with the schedule's cache)
 
 
 def home(request: HttpRequest) -> HttpResponse:

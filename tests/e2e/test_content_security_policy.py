@@ -57,7 +57,7 @@ def test_public_and_author_pages_run_their_scripts(live_server, context):
     site = build_site()
     page = watched_page(context)
 
-    page.goto(live_server.url + reverse("workshops:schedule", args=[site.workshop.slug]))
+    page.goto(live_server.url + reverse("schedule:schedule", args=[site.workshop.slug]))
     toggle = page.locator("[data-localtime-toggle]")
     expect(toggle).to_be_visible()  # hidden until localtime.js runs
     toggle.click()

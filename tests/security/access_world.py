@@ -39,6 +39,7 @@ from tests.factories import (
     TopicFactory,
     UserFactory,
     WorkshopFactory,
+    release_schedule,
 )
 from tests.submissions.factories import (
     CallForAbstractsFactory,
@@ -131,6 +132,7 @@ def _workshop_a(w: World) -> None:
     )
     a.appearance = SpeakerAppearanceFactory(workshop=a.workshop, speaker=a.profile)
     a.item = ScheduleItemFactory(workshop=a.workshop, room=a.room, speakers=[a.profile])
+    release_schedule(a.workshop)  # the public sees releases only
     a.release = publish_schedule(
         workshop=a.workshop, version="v1", status="final", user=w.users["organizer"], notify=False
     )
@@ -200,6 +202,7 @@ def _workshop_b(w: World) -> None:
     b.registration = RegistrationFactory(workshop=b.workshop)
     b.room = RoomFactory(workshop=b.workshop)
     b.item = ScheduleItemFactory(workshop=b.workshop, room=b.room)
+    release_schedule(b.workshop)
     b.cfa = CallForAbstractsFactory(workshop=b.workshop)
     b.submission = SubmissionFactory(workshop=b.workshop)
     b.assignment = ReviewAssignmentFactory(submission=b.submission)

@@ -17,6 +17,7 @@ from tests.factories import (
     SpeakerAppearanceFactory,
     UserFactory,
     WorkshopFactory,
+    release_schedule,
 )
 from tests.submissions.factories import (
     CallForAbstractsFactory,
@@ -83,9 +84,9 @@ class Site:
         return [
             reverse("workshops:home"),
             reverse("workshops:detail", args=[slug]),
-            reverse("workshops:speakers", args=[slug]),
-            reverse("workshops:schedule", args=[slug]),
-            reverse("workshops:schedule_item", args=[slug, self.item.pk]),
+            reverse("schedule:speakers", args=[slug]),
+            reverse("schedule:schedule", args=[slug]),
+            reverse("schedule:schedule_item", args=[slug, self.item.pk]),
             reverse("registration:register", args=[slug]),
             reverse("account_login"),
             reverse("account_signup"),
@@ -131,6 +132,7 @@ def build_site() -> Site:
     appearance = SpeakerAppearanceFactory(workshop=workshop)
     room = RoomFactory(workshop=workshop)
     item = ScheduleItemFactory(workshop=workshop, room=room, speakers=[appearance.speaker])
+    release_schedule(workshop)
     speaker = UserFactory(email="speaker@example.org")
     submission = SubmissionFactory(workshop=workshop, submitter=speaker)
     reviewer = UserFactory(email="reviewer@example.org")

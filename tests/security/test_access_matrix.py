@@ -159,10 +159,14 @@ ROWS: dict[str, list[Row]] = {
     # Public pages and the schedule ----------------------------------------------------------
     "workshops:home": [Row("home", lambda w: {}, everyone())],
     "workshops:series": [Row("series", lambda w: {"slug": w.a.series.slug}, everyone())],
+    "workshops:detail": public_of_a_and_b("detail"),
+    "schedule:preview": [
+        Row("preview [A]", slug(A), only("organizer", "superuser")),
+        Row("preview [B unpublished]", slug(B), only("organizer_other", "superuser")),
+    ],
     **{
-        f"workshops:{name}": public_of_a_and_b(name)
+        f"schedule:{name}": public_of_a_and_b(name)
         for name in (
-            "detail",
             "speakers",
             "schedule",
             "schedule_changes",
@@ -172,8 +176,8 @@ ROWS: dict[str, list[Row]] = {
             "schedule_csv",
         )
     },
-    "workshops:schedule_item": item_rows("schedule_item"),
-    "workshops:schedule_item_ics": item_rows("schedule_item_ics"),
+    "schedule:schedule_item": item_rows("schedule_item"),
+    "schedule:schedule_item_ics": item_rows("schedule_item_ics"),
     # Registration ---------------------------------------------------------------------------
     "registration:register": public_of_a_and_b("register"),
     "registration:thanks": public_of_a_and_b("thanks"),

@@ -11,6 +11,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth.hashers import identify_hasher
 from django.urls import reverse
 
+from config import settings as project_settings
 from tests.factories import OrganizerFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,15 +52,19 @@ def test_session_and_csrf_cookies_are_httponly(client):
     assert response.cookies["sessionid"]["samesite"] == "Lax"
 
 
-def test_new_passwords_are_hashed_with_argon2(client, django_user_model):
+def test_new_passwords_are_hashed_with_argon2(client, django_user_model, settings):
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS  # the suite's are fast
     user = django_user_model.objects.create_user(email="new@example.org", password="pw-x-12345")
     assert identify_hasher(user.password).algorithm == "argon2"
     assert user.password.startswith("argon2$argon2id$")
 
 
-def test_an_older_pbkdf2_hash_still_logs_in_and_is_upgraded_to_argon2(client, django_user_model):
+def test_an_older_pbkdf2_hash_still_logs_in_and_is_upgraded_to_argon2(
+    client, django_user_model, settings
+):
     from django.contrib.auth.hashers import make_password
 
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS  # the suite's are fast
     user = django_user_model.objects.create_user(email="old@example.org", is_staff=True)
     user.password = make_password("pw-old-12345", hasher="pbkdf2_sha256")
     user.save()

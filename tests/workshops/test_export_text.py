@@ -14,11 +14,11 @@ import icalendar
 import pytest
 import xmlschema
 
+from schedule.exports import csv as csv_export
+from schedule.exports import frab, ical
+from schedule.timetable import Day, Entry, Speaker, Timetable
 from tests.workshops.test_schedule_exports import JSON_SCHEMA, XSD, check_json_schema
-from workshops.exports import csv as csv_export
-from workshops.exports import frab, ical
 from workshops.models import Workshop
-from workshops.public_schedule import Day, Entry, Speaker, Timetable
 
 # Every ASCII character and a few beyond (Latin-1, the BMP, XML's non-characters, an emoji).
 SPECIAL = [chr(c) for c in range(128)] + ["é", "\u2028", "\ufffe", "\uffff", "🙂"]

@@ -186,10 +186,10 @@ def test_every_page_with_pathological_markdown_answers_in_under_a_second(client,
     public = [
         reverse("workshops:home"),
         workshop.get_absolute_url(),
-        reverse("workshops:speakers", args=[workshop.slug]),
-        reverse("workshops:schedule", args=[workshop.slug]),
-        reverse("workshops:schedule_item", args=[workshop.slug, item.pk]),
-        reverse("workshops:schedule_changes", args=[workshop.slug]),
+        reverse("schedule:speakers", args=[workshop.slug]),
+        reverse("schedule:schedule", args=[workshop.slug]),
+        reverse("schedule:schedule_item", args=[workshop.slug, item.pk]),
+        reverse("schedule:schedule_changes", args=[workshop.slug]),
     ]
     for url in public:
         response, seconds = timed_get(client, url)

@@ -14,6 +14,7 @@ from tests.factories import (
     SpeakerAppearanceFactory,
     TopicFactory,
     WorkshopFactory,
+    release_schedule,
 )
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def test_unpublished_workshop_is_404_to_the_public(client):
     workshop = WorkshopFactory(published=False)
     assert client.get(workshop.get_absolute_url()).status_code == 404
-    assert client.get(reverse("workshops:speakers", args=[workshop.slug])).status_code == 404
+    assert client.get(reverse("schedule:speakers", args=[workshop.slug])).status_code == 404
     assert workshop.title not in client.get(reverse("workshops:home")).content.decode()
 
 
@@ -62,7 +63,7 @@ def test_speaker_bio_is_sanitized(client):
         speaker__bio='Hi <script>bad()</script><b onmouseover="x()">b</b>'
     )
     html = client.get(
-        reverse("workshops:speakers", args=[appearance.workshop.slug])
+        reverse("schedule:speakers", args=[appearance.workshop.slug])
     ).content.decode()
     assert "<script>bad" not in html
     assert "onmouseover" not in html
@@ -72,7 +73,7 @@ def test_only_confirmed_speakers_are_public(client):
     workshop = WorkshopFactory()
     SpeakerAppearanceFactory(workshop=workshop, speaker__name="Confirmed Person", confirmed=True)
     SpeakerAppearanceFactory(workshop=workshop, speaker__name="Unconfirmed Person", confirmed=False)
-    for url in (workshop.get_absolute_url(), reverse("workshops:speakers", args=[workshop.slug])):
+    for url in (workshop.get_absolute_url(), reverse("schedule:speakers", args=[workshop.slug])):
         html = client.get(url).content.decode()
         assert "Confirmed Person" in html
         assert "Unconfirmed Person" not in html
@@ -102,6 +103,9 @@ def test_schedule_times_are_shown_in_the_workshops_zone(client):
         start=dt.datetime(2031, 1, 3, 5, 0, tzinfo=dt.UTC),
         end=dt.datetime(2031, 1, 3, 5, 45, tzinfo=dt.UTC),
     )  # fmt: skip
+    assert "Morning talk" not in client.get(workshop.get_absolute_url()).content.decode()
+    release_schedule(workshop)  # the public sees releases only
+
     html = client.get(workshop.get_absolute_url()).content.decode()
     assert "09:00–09:45" in html
     assert "Fri 3 Jan (Day 1)" in html
@@ -149,7 +153,7 @@ def _count_queries(client, url) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("page", ["workshops:detail", "workshops:speakers"])
+@pytest.mark.parametrize("page", ["workshops:detail", "schedule:speakers"])
 def test_query_count_does_not_grow_with_speakers(client, page, django_assert_max_num_queries):
     small, large = (
         WorkshopFactory(schedule_status="final"),

@@ -114,8 +114,14 @@ def test_first_release_snapshots_placed_items_and_sets_the_status(workshop, prog
         "end": "2030-03-04T08:30:00Z",
         "room_id": programme["rooms"][0].pk,
         "room": "A",
-        "speakers": [{"id": ada.pk, "name": "Ada", "affiliation": ada.affiliation}],
+        "room_capacity": programme["rooms"][0].capacity,
+        "room_order": programme["rooms"][0].order,
+        "speakers": [
+            {"id": ada.pk, "name": "Ada", "affiliation": ada.affiliation, "homepage": ada.homepage}
+        ],
         "abstract": "",
+        "abstract_html": "",
+        "revision": 0,
         "order": 0,
     }
     assert [e["title"] for e in release.changes["added"]] == [

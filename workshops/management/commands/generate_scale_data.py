@@ -27,6 +27,7 @@ from submissions.models import (
     Submission,
 )
 from submissions.services import ensure_submission_types
+from workshops import services
 from workshops.models import (
     OutgoingMail,
     Room,
@@ -137,6 +138,7 @@ def generate(*, slug: str = "scale-event", factor: float = 1.0, replace: bool = 
     _reviews(workshop, sizes, submissions, rng)
     _schedule(workshop, sizes, rng)
     bump_schedule_version(workshop.pk)
+    services.release_if_changed(workshop)  # the public sees releases only
     return workshop
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from workshops import services
 from workshops.markdown import render_markdown
 from workshops.models import Room, ScheduleItem, SpeakerAppearance, SpeakerProfile, Workshop
 from workshops.schedule_cache import bump_schedule_version
@@ -161,4 +162,6 @@ def load_bench_workshop(data: dict) -> Workshop:
     )
     transaction.on_commit(lambda: bump_schedule_version(workshop.pk))
     bump_schedule_version(workshop.pk)
+    # The public sees releases only: publish what was loaded (rendered by the worker).
+    services.release_if_changed(workshop)
     return workshop

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from django.utils.text import slugify
 
-from workshops.exports import absolute_url, talk_url_prefix
-from workshops.public_schedule import KIND_LABELS, Entry, Timetable, clock, item_guid, room_guid
+from schedule.exports import absolute_url, talk_url_prefix
+from schedule.timetable import KIND_LABELS, Entry, Timetable, clock, item_guid, room_guid
 
 GENERATOR = "workshop-platform"
 # The JSON schema's time_zone_name pattern (unanchored, like every JSON Schema pattern).

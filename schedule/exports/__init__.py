@@ -1,6 +1,6 @@
 """Exports of the public schedule: iCalendar, frab XML and JSON, CSV.
 
-Each module turns a ``workshops.public_schedule.Timetable`` into bytes with the library made
+Each module turns a ``schedule.timetable.Timetable`` into bytes with the library made
 for its format (icalendar, json, xml.etree, csv); the views cache them.
 Only placed items are exported. Absolute links are built from ``settings.SITE_URL``, never from
 the request's host, because the bytes are cached and served to every host.
@@ -18,7 +18,7 @@ def absolute_url(path: str) -> str:
 
 def talk_url_prefix(workshop: Workshop) -> str:
     """Return the absolute URL that an item's id and a slash complete to its page."""
-    return absolute_url(reverse("workshops:schedule", args=[workshop.slug]))
+    return absolute_url(reverse("schedule:schedule", args=[workshop.slug]))
 
 
 def venue_label(workshop: Workshop) -> str:

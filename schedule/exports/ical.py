@@ -11,8 +11,8 @@ import datetime as dt
 
 import icalendar
 
-from workshops.exports import talk_url_prefix, venue_label
-from workshops.public_schedule import KIND_LABELS, Entry, Timetable, item_guid
+from schedule.exports import talk_url_prefix, venue_label
+from schedule.timetable import KIND_LABELS, Entry, Timetable, item_guid
 
 PRODID = "-//Workshop platform//Schedule//EN"
 # UIDs must not change when the site moves to another host name, so their domain is fixed.
@@ -49,7 +49,7 @@ def _calendar(timetable: Timetable, entries: list[Entry], *, now: dt.datetime | 
                 zone, first_date=dt.date(first, 1, 1), last_date=dt.date(last + 1, 1, 1)
             )
         )
-    status = "TENTATIVE" if workshop.schedule_status == "tentative" else "CONFIRMED"
+    status = "TENTATIVE" if timetable.status == "tentative" else "CONFIRMED"
     venue = venue_label(workshop)
     url_prefix = talk_url_prefix(workshop)
     for entry in entries:

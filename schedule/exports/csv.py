@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from workshops.exports import talk_url_prefix
-from workshops.public_schedule import KIND_LABELS, Timetable, clock, item_guid
+from schedule.exports import talk_url_prefix
+from schedule.timetable import KIND_LABELS, Timetable, clock, item_guid
 from workshops.spreadsheet import csv_bytes
 
 HEADER = (

@@ -1,0 +1,269 @@
+"""The schedule as the public pages and the exports read it: a release's snapshot.
+
+A release keeps its items as plain data (``workshops.schedule.take_snapshot``); ``timetable``
+turns that data into the objects every renderer shares (pages, iCalendar, frab XML and JSON,
+CSV), its times in the workshop's zone. The organizer's preview builds the same objects from
+the live items (``take_snapshot`` of them), so what the preview shows is what publishing shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.utils.safestring import mark_safe
+
+from workshops.models import (
+    ScheduleItem,
+    ScheduleRelease,
+    SpeakerAppearance,
+    SpeakerProfile,
+    Workshop,
+)
+
+# Export identities are uuid5 names in this namespace: never change it, schedule apps key
+# favourites and reminders on these GUIDs (and calendars their events on the iCal UIDs).
+GUID_NAMESPACE = uuid.UUID("6f1e2b9c-3a57-4d0e-9c1b-8a4f2d6e7b30")
+
+KIND_LABELS = dict(ScheduleItem.Kind.choices)
+
+
+def clock(moment: dt.datetime | dt.time) -> str:
+    return f"{moment.hour:02}:{moment.minute:02}"
+
+
+def item_guid(workshop_pk: int, item_pk: int) -> str:
+    return str(uuid.uuid5(GUID_NAMESPACE, f"workshop:{workshop_pk}:item:{item_pk}"))
+
+
+def room_guid(workshop_pk: int, room_pk: int | None) -> str:
+    return str(uuid.uuid5(GUID_NAMESPACE, f"workshop:{workshop_pk}:room:{room_pk or 'all'}"))
+
+
+@dataclass(slots=True)
+class Speaker:
+    id: int
+    name: str
+    affiliation: str
+    homepage: str
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.affiliation})" if self.affiliation else self.name
+
+
+@dataclass(slots=True)
+class Entry:
+    """A placed schedule item, with its times in the workshop's zone."""
+
+    id: int
+    kind: str
+    title: str
+    abstract: str
+    abstract_html: str  # rendered when the item was saved
+    start: dt.datetime
+    end: dt.datetime
+    revision: int
+    room_id: int | None
+    room_name: str
+    speakers: list[Speaker] = field(default_factory=list)
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def display_title(self) -> str:
+        """The title, else “Talk by …” (or the kind alone): exports need a title."""
+        if self.title:
+            return self.title
+        if self.speakers:
+            return f"{self.kind_label} by {', '.join(s.name for s in self.speakers)}"
+        return self.kind_label
+
+    @property
+    def is_break(self) -> bool:
+        return self.kind in ScheduleItem.BREAK_KINDS
+
+    @property
+    def is_presentation(self) -> bool:
+        return self.kind in ScheduleItem.PRESENTATION_KINDS
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return self.end - self.start
+
+
+@dataclass(slots=True)
+class Day:
+    index: int
+    date: dt.date
+    entries: list[Entry]
+
+    @property
+    def start(self) -> dt.datetime:
+        return self.entries[0].start
+
+    @property
+    def end(self) -> dt.datetime:
+        return max(e.end for e in self.entries)
+
+    @property
+    def anchor(self) -> str:
+        return f"day-{self.date.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    version: str
+    status: str
+    published_at: dt.datetime
+    notes: str
+
+    @classmethod
+    def of(cls, release: ScheduleRelease | None) -> Release | None:
+        if release is None:
+            return None
+        return cls(release.version, release.status, release.published_at, release.notes)
+
+
+@dataclass(frozen=True, slots=True)
+class RoomInfo:
+    id: int
+    name: str
+    capacity: int | None
+
+
+@dataclass(slots=True)
+class Timetable:
+    workshop: Workshop
+    rooms: list[RoomInfo]
+    days: list[Day]
+    release: Release | None
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [e for day in self.days for e in day.entries]
+
+    @property
+    def has_rooms(self) -> bool:
+        return any(e.room_id for day in self.days for e in day.entries)
+
+    @property
+    def version(self) -> str:
+        return self.release.version if self.release else "draft"
+
+    @property
+    def status(self) -> str:
+        return self.release.status if self.release else self.workshop.schedule_status
+
+    def entry(self, item_id: int) -> Entry | None:
+        return next((e for e in self.entries if e.id == item_id), None)
+
+
+def timetable(workshop: Workshop, snapshot: list[dict], release: Release | None) -> Timetable:
+    """Return the snapshot's items as a timetable: by day in the workshop's zone, in time
+    order, with the rooms they use (in the rooms' order)."""
+    tz = workshop.tz
+    rooms: dict[int, tuple[int, RoomInfo]] = {}
+    entries = []
+    for data in snapshot:
+        entries.append(_entry(data, tz))
+        room_id = data.get("room_id")
+        if room_id is not None and room_id not in rooms:
+            info = RoomInfo(room_id, data.get("room", ""), data.get("room_capacity"))
+            rooms[room_id] = (data.get("room_order", 0), info)
+    entries.sort(key=lambda e: e.start)  # stable: the snapshot's order within a start
+    days = [
+        Day(index=index, date=date, entries=list(group))
+        for index, (date, group) in enumerate(groupby(entries, key=lambda e: e.start.date()), 1)
+    ]
+    return Timetable(
+        workshop=workshop,
+        rooms=[room for _, room in sorted(rooms.values(), key=lambda r: (r[0], r[1].id))],
+        days=days,
+        release=release,
+    )
+
+
+def _entry(data: dict, tz: dt.tzinfo) -> Entry:
+    return Entry(
+        id=data["id"],
+        kind=data["kind"],
+        title=data["title"],
+        abstract=data.get("abstract", ""),
+        abstract_html=mark_safe(data.get("abstract_html", "")),  # sanitized when saved
+        start=dt.datetime.fromisoformat(data["start"]).astimezone(tz),
+        end=dt.datetime.fromisoformat(data["end"]).astimezone(tz),
+        revision=data.get("revision", 0),
+        room_id=data.get("room_id"),
+        room_name=data.get("room", ""),
+        speakers=[
+            Speaker(s["id"], s["name"], s.get("affiliation", ""), s.get("homepage", ""))
+            for s in data.get("speakers", [])
+        ],
+    )
+
+
+def release_timetable(release: ScheduleRelease) -> Timetable:
+    return timetable(release.workshop, release.snapshot, Release.of(release))
+
+
+@dataclass(slots=True)
+class ListedTalk:
+    title: str
+    has_title: bool
+    when: str  # "Tue 18 Nov 09:00–09:30, Room", or "" while the schedule is hidden
+
+
+@dataclass(slots=True)
+class ListedSpeaker:
+    id: int
+    name: str
+    affiliation: str
+    homepage: str
+    bio_html: str  # rendered when the profile was saved
+    photo_url: str
+    role_label: str
+    talks: list[ListedTalk] = field(default_factory=list)
+
+
+def speaker_list(workshop: Workshop, released: Timetable | None) -> list[ListedSpeaker]:
+    """Return the confirmed speakers (live: bios change between releases), each with their
+    items in the current release (``released``), in two queries.
+
+    Times are shown only while the schedule is public (not hidden).
+    """
+    appearances = (
+        SpeakerAppearance.objects.filter(workshop=workshop, confirmed=True)
+        .select_related("speaker")
+        .order_by("order", "speaker__name", "speaker__pk")
+    )
+    show_times = workshop.schedule_status != Workshop.ScheduleStatus.HIDDEN
+    talks: dict[int, list[ListedTalk]] = {}
+    for entry in released.entries if released else ():
+        when = ""
+        if show_times:
+            when = f"{entry.start:%a} {entry.start.day} {entry.start:%b} "
+            when += f"{clock(entry.start)}–{clock(entry.end)}"
+            if entry.room_name:
+                when += f", {entry.room_name}"
+        for speaker in entry.speakers:
+            talks.setdefault(speaker.id, []).append(
+                ListedTalk(entry.title or entry.kind_label, bool(entry.title), when)
+            )
+    photos = SpeakerProfile._meta.get_field("photo").storage
+    return [
+        ListedSpeaker(
+            id=a.speaker.pk,
+            name=a.speaker.name,
+            affiliation=a.speaker.affiliation,
+            homepage=a.speaker.homepage,
+            bio_html=mark_safe(a.speaker.bio_html),
+            photo_url=photos.url(a.speaker.photo.name) if a.speaker.photo else "",
+            role_label=a.get_role_display(),
+            talks=talks.get(a.speaker.pk, []),
+        )
+        for a in appearances
+    ]
