@@ -21,8 +21,10 @@ import logging
 import threading
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import (
+    ConnectionError as RedisConnectionError,
+    TimeoutError as RedisTimeoutError,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -25,12 +25,12 @@ from registration.exceptions import (
     AlreadyRegistered,
     CapacityBelowConfirmed,
     InvalidTransition,
+    RegistrationBusy as RegistrationBusy,  # the services' API
     RegistrationClosed,
+    RegistrationError as RegistrationError,
     RegistrationNotOpen,
     WorkshopFull,
 )
-from registration.exceptions import RegistrationBusy as RegistrationBusy  # the services' API
-from registration.exceptions import RegistrationError as RegistrationError
 from registration.models import Registration, RegistrationSettings
 from workshops.models import Workshop
 

@@ -23,8 +23,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from schedule.exports import csv as csv_export
-from schedule.exports import frab, ical
+from schedule.exports import csv as csv_export, frab, ical
 from schedule.models import ReleaseArtifact
 from schedule.timetable import Timetable, release_timetable
 from workshops import selectors

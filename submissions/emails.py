@@ -9,8 +9,7 @@ from django.conf import settings
 
 from submissions.models import Author, DecisionMailText, Review, Submission
 from submissions.tokens import confirmation_token
-from workshops.mail import Mail, RenderedMail, queue_mail, queue_mails
-from workshops.mail import fill_placeholders as fill
+from workshops.mail import Mail, RenderedMail, fill_placeholders as fill, queue_mail, queue_mails
 from workshops.models import OutgoingMail
 
 DEFAULT_DECISION_TEXTS = {

@@ -6,8 +6,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts import emails as accounts_emails
-from accounts import services as accounts_services
+from accounts import emails as accounts_emails, services as accounts_services
 from submissions import emails
 from submissions.models import Submission
 from submissions.services.errors import NotAllowed

@@ -12,8 +12,7 @@ from itertools import pairwise
 import pytest
 from django.db import transaction
 from django.db.models import Count
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,

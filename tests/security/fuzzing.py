@@ -22,9 +22,14 @@ from django.forms import BaseForm, BaseFormSet
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 from django.utils.html import escape
-from hypothesis import HealthCheck, currently_in_test_context, event, given
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
+from hypothesis import (
+    HealthCheck,
+    currently_in_test_context,
+    event,
+    given,
+    settings as hypothesis_settings,
+    strategies as st,
+)
 
 from accounts.models import User
 from registration.models import Registration

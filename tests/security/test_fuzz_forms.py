@@ -8,8 +8,7 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 from django.urls import reverse
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from registration.models import Question, Registration
 from tests.factories import (

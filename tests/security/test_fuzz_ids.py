@@ -11,8 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from django.test import Client
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from tests.factories import OrganizerFactory, ScheduleItemFactory, WorkshopFactory
 from tests.security.fuzzing import fuzz

@@ -11,8 +11,7 @@ import random
 from collections import Counter
 
 import pytest
-from hypothesis import event, given, settings
-from hypothesis import strategies as st
+from hypothesis import event, given, settings, strategies as st
 
 from submissions.assignment import (
     GENERIC_REASON,

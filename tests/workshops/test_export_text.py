@@ -14,8 +14,7 @@ import icalendar
 import pytest
 import xmlschema
 
-from schedule.exports import csv as csv_export
-from schedule.exports import frab, ical
+from schedule.exports import csv as csv_export, frab, ical
 from schedule.timetable import Day, Entry, Speaker, Timetable
 from tests.workshops.test_schedule_exports import JSON_SCHEMA, XSD, check_json_schema
 from workshops.models import Workshop
