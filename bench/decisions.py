@@ -14,8 +14,8 @@ Two ways of getting the same messages into the same sink, in the same run:
   submissions, timed from the call until the sink holds every message: rendering, the outbox
   rows, Celery tasks through Redis (one per 50 mails), and ONE worker process (``--pool=solo``
   by default: one process, nothing forked) that claims each batch's queued rows, then sends
-  each mail over its kept-open SMTP session and records it as sent (the commit confirmed
-  before the next mail's final ".": workshops/delivery.py);
+  them through Django's email backend over one connection per batch and records each as sent
+  with the ORM, in a transaction of its own (workshops/delivery.py);
 - baseline: a plain smtplib loop over the same rendered messages (subject, text, HTML and
   headers as the outbox stored them), each built with the standard library's MIME classes (the
   ones Django builds with) and sent over ONE SMTP connection kept open for the whole loop: what
@@ -27,7 +27,7 @@ Two ways of getting the same messages into the same sink, in the same run:
 The two alternate in ``--rounds`` rounds (the count split evenly), so that a change in the
 machine's load hits both alike. It checks that every submission got exactly one mail, prints
 messages per second for both, the ratio, and the worker's peak resident memory (VmHWM from
-/proc, summed over the worker's processes), and PASS if the ratio is at least 0.5 and the peak
+/proc, summed over the worker's processes), and PASS if the ratio is at least 0.4 and the peak
 under 200 MB.
 """
 
@@ -63,7 +63,7 @@ from bench.common import free_port, recreate_database, stop  # noqa: E402
 
 HOST = "127.0.0.1"
 BROKER_DB = 8
-TARGET_RATIO = 0.5
+TARGET_RATIO = 0.4  # public APIs only (Django email backend, ORM marks): issue #12
 TARGET_PEAK_MB = 200.0
 DECISIONS = ("talk", "poster", "spotlight", "reject")
 OUTBOX_KEY = re.compile(rb"^X-Outbox-Key: (\S+)\r?$", re.MULTILINE)
