@@ -126,6 +126,29 @@ def _wait_until_ready(process: subprocess.Popen, handle: WorkerHandle) -> None:
     raise RuntimeError(f"celery worker not ready in time:\n{handle.log.read_text()}")
 
 
+def wait_until_idle(handle: WorkerHandle, *, timeout: float = 20.0) -> None:
+    """Return once the worker has nothing left to do: its queue empty, no task running,
+    reserved or waiting for a retry (twice in a row, a poll apart). After that no mail of a
+    test can still arrive: what the sink holds is all there will be (no fixed sleep)."""
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    inspect = celery_app.control.inspect(destination=[handle.nodename], timeout=1.0)
+    deadline, calm = time.monotonic() + timeout, 0
+    try:
+        while time.monotonic() < deadline:
+            waiting = client.llen(handle.queue)
+            replies = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+            # A solo worker running a task cannot answer: no reply means busy.
+            answered = all(reply and handle.nodename in reply for reply in replies)
+            busy = not answered or any(reply[handle.nodename] for reply in replies)
+            calm = calm + 1 if waiting == 0 and not busy else 0
+            if calm == 2:
+                return
+            time.sleep(0.05)
+    finally:
+        client.close()
+    raise AssertionError(f"the worker was still busy after {timeout} s")
+
+
 def delete_queue_keys(handle: WorkerHandle) -> None:
     """Remove what this session left in Redis, and nothing else (never FLUSHDB)."""
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)

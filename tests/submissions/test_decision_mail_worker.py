@@ -10,6 +10,7 @@ import pytest
 from submissions import services
 from submissions.models import Submission
 from tests.factories import UserFactory, WorkshopFactory
+from tests.fixtures_celery import wait_until_idle
 from tests.submissions.factories import SubmissionFactory, SubmissionTypeFactory
 from workshops.models import OutgoingMail
 
@@ -68,7 +69,7 @@ def test_two_hundred_decision_mails_arrive_once_each_with_their_decision(celery_
     again = services.notify_authors(submissions=Submission.objects.filter(workshop=workshop))
 
     assert again == 0
-    time.sleep(1.5)  # a duplicate would arrive now
+    wait_until_idle(celery_worker)  # a duplicate would have arrived by now
     assert len(smtp_sink.messages) == COUNT
     deadline = time.monotonic() + 10
     while OutgoingMail.objects.exclude(status="sent").exists() and time.monotonic() < deadline:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.celery_app import app as celery_app
+from tests.fixtures_celery import wait_until_idle
 from workshops.mail import queue_mail, requeue_stale
 from workshops.models import OutgoingMail
 
@@ -190,7 +191,7 @@ def test_real_worker_delivers_committed_mail_once(celery_worker, smtp_sink):
 
     assert [m["Subject"] for m in smtp_sink.wait_for(1)] == ["Notice registration-confirmed:1"]
     mail = wait_for_status(mail, "sent")
-    time.sleep(1)  # a duplicate would arrive now
+    wait_until_idle(celery_worker)  # a duplicate would have arrived by now
     [message] = smtp_sink.messages
     assert (message["To"], message["X-Outbox-Key"]) == (
         "emmy@example.org",
@@ -210,7 +211,7 @@ def test_real_worker_retries_a_deferred_mail(celery_worker, smtp_sink):
 
     assert [m["Subject"] for m in smtp_sink.wait_for(1)] == ["Notice reminder:5"]
     mail = wait_for_status(mail, "sent")
-    time.sleep(1)
+    wait_until_idle(celery_worker)
     assert len(smtp_sink.messages) == 1
     assert (mail.status, mail.attempts, mail.last_error) == ("sent", 2, "")
 
@@ -226,7 +227,7 @@ def test_mail_survives_a_dead_broker_and_is_sent_once_by_the_sweeper(
         mail = queue_notice(key="decision:3", to="sofia@example.org")
     assert time.monotonic() - started < 5
 
-    time.sleep(0.5)
+    # The hand-over failed at commit (the broker is down): nothing can reach the worker.
     mail.refresh_from_db()
     assert (mail.status, mail.attempts) == ("queued", 0)
     assert smtp_sink.messages == []
@@ -237,7 +238,7 @@ def test_mail_survives_a_dead_broker_and_is_sent_once_by_the_sweeper(
 
     assert [m["Subject"] for m in smtp_sink.wait_for(1)] == ["Notice decision:3"]
     mail = wait_for_status(mail, "sent")
-    time.sleep(1)
+    wait_until_idle(celery_worker)
     assert len(smtp_sink.messages) == 1
     assert (mail.status, mail.attempts) == ("sent", 1)
 
