@@ -47,6 +47,10 @@ def lock_registrations(workshop: Workshop, *, recount: bool = False) -> Registra
         if getattr(exc.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
             raise RegistrationBusy from exc
         raise
+    if connection.vendor == "postgresql":
+        # The timeout is for this lock only, not for the rest of the caller's transaction.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
     if conf is None:
         return None
     conf.workshop = workshop

@@ -24,7 +24,10 @@ class ReleaseArtifact(models.Model):
     body = models.BinaryField()
     body_gzip = models.BinaryField()
     fragment = models.TextField(blank=True)
-    title = models.CharField(max_length=400, blank=True)
+    title = models.TextField(blank=True)  # an item's title and the workshop's: no bound here
+    # What framed the page when it was rendered (rendering.frame_key): one that no longer
+    # matches is not served, even if the worker has not rendered again yet.
+    frame = models.CharField(max_length=200, blank=True)
     etag = models.CharField(max_length=80)
     # The static files' manifest the page links (a deploy with new assets renders again).
     static_version = models.CharField(max_length=80, blank=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -53,6 +54,21 @@ class Rendered:
     body: bytes  # as an anonymous visitor gets it (a page: the whole page)
     fragment: str = ""  # a page's content, to frame for a visitor with a session
     title: str = ""  # a page's title
+
+
+def frame_key(workshop: Workshop) -> str:
+    """What a release's pages show of the workshop besides the release: its row (title,
+    dates, venue, published, slug: any save changes ``updated_at``) and its nav (whether it
+    takes registrations or abstracts). Needs the workshop read with NAV_RELATED."""
+    nav = "".join("1" if _has(workshop, name) else "0" for name in NAV_RELATED)
+    return f"{workshop.pk}:{workshop.updated_at.isoformat()}:{nav}"
+
+
+def _has(workshop: Workshop, name: str) -> bool:
+    try:
+        return getattr(workshop, name) is not None
+    except ObjectDoesNotExist:
+        return False
 
 
 def static_version() -> str:
@@ -123,7 +139,9 @@ def frame(workshop: Workshop, title: str, content: str, *, request=None, active=
     return render_to_string("schedule/page.html", context, request=request)
 
 
-def artifact(release: ScheduleRelease, rendered: Rendered, *, now, static: str) -> ReleaseArtifact:
+def artifact(
+    release: ScheduleRelease, rendered: Rendered, *, now, static: str, frame: str
+) -> ReleaseArtifact:
     digest = hashlib.blake2b(rendered.body, digest_size=16).hexdigest()
     return ReleaseArtifact(
         release=release,
@@ -135,6 +153,7 @@ def artifact(release: ScheduleRelease, rendered: Rendered, *, now, static: str) 
         title=rendered.title,
         etag=digest,
         static_version=static if rendered.content_type == HTML else "",
+        frame=frame,
         rendered_at=now,
     )
 
@@ -148,8 +167,8 @@ def render_current_release(workshop_pk: int) -> int:
     stored for its earlier releases; return how many were stored.
 
     Rendering happens outside the transaction; the store checks, under the workshop's row
-    lock, that neither the workshop nor its current release changed meanwhile (if either
-    did, the change's own render stores its result instead, and this one stores nothing).
+    lock, that nothing it shows changed meanwhile (the workshop, its nav, its releases): if
+    anything did, that change's own render stores its result, and this one stores nothing.
     """
     workshop = Workshop.objects.select_related(*NAV_RELATED).filter(pk=workshop_pk).first()
     if workshop is None:
@@ -159,19 +178,22 @@ def render_current_release(workshop_pk: int) -> int:
         return 0
     started = time.monotonic()
     release.workshop = workshop
+    seen = (frame_key(workshop), release.pk, workshop.releases.count())
     timetable = release_timetable(release)
     now, static = timezone.now(), static_version()
     rows = [
-        artifact(release, rendered, now=now, static=static)
+        artifact(release, rendered, now=now, static=static, frame=seen[0])
         for rendered in (render(timetable, name) for name in names(timetable))
         if rendered is not None
     ]
     with transaction.atomic():
-        locked = Workshop.objects.select_for_update().filter(pk=workshop_pk).first()
-        if locked is None or locked.updated_at != workshop.updated_at:
+        Workshop.objects.select_for_update().filter(pk=workshop_pk).exists()
+        locked = Workshop.objects.select_related(*NAV_RELATED).filter(pk=workshop_pk).first()
+        if locked is None:
             return 0
-        if getattr(current_release(locked), "pk", None) != release.pk:
-            return 0
+        now_seen = (frame_key(locked), getattr(current_release(locked), "pk", None))
+        if (*now_seen, locked.releases.count()) != seen:
+            return 0  # changed meanwhile: that change's own render stores its result
         ReleaseArtifact.objects.filter(release__workshop=workshop).delete()
         ReleaseArtifact.objects.bulk_create(rows, batch_size=100)
         bump_schedule_version(workshop_pk)

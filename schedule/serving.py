@@ -123,17 +123,18 @@ def artifact(request: HttpRequest, slug: str, name: str, variant: str) -> tuple[
 
 
 def load(workshop: Workshop, name: str, variant: str) -> Stored | None:
-    """Read the artifact from the database (one query), or render it if the current release
-    has not been rendered yet (a second query tells)."""
+    """Read the artifact from the database (one query), or render it from the snapshot if
+    the current release has not been rendered yet, or not since the workshop changed."""
     current = ScheduleRelease.objects.filter(workshop=workshop).order_by("-published_at", "-pk")
     column = COLUMNS[variant]
     fields = ("release_id", "content_type", "etag", "rendered_at", "title", "static_version")
-    row = (
-        ReleaseArtifact.objects.filter(release=Subquery(current.values("pk")[:1]), name=name)
-        .values(*fields, column)
-        .first()
-    )
-    if row is not None:
+    stored = ReleaseArtifact.objects.filter(release=Subquery(current.values("pk")[:1]))
+    row = stored.filter(name=name).values(*fields, "frame", column).first()
+    if row is None and stored.exists():  # rendered: unknown here, or stored just now
+        row = stored.filter(name=name).values(*fields, "frame", column).first()
+        if row is None:
+            return None
+    if row is not None and row["frame"] == rendering.frame_key(workshop):
         body = row[column]
         return Stored(
             release_id=row["release_id"],
@@ -144,9 +145,7 @@ def load(workshop: Workshop, name: str, variant: str) -> Stored | None:
             title=row["title"],
             static_version=row["static_version"],
         )
-    rendered = ReleaseArtifact.objects.filter(release=Subquery(current.values("pk")[:1]))
-    if rendered.exists():  # and this is not in it (an unknown item)
-        return None
+    # Not rendered yet, or rendered before the workshop changed (its render still to come).
     return _render_now(workshop, name, variant)
 
 

@@ -141,17 +141,23 @@ class Courier:
 
     def __enter__(self) -> Courier:
         self.backend = get_connection(fail_silently=False)
-        self.backend.open()
+        self.connected = False
         return self
 
     def send(self, message: EmailMultiAlternatives) -> None:
+        # Connected at the first send (and again after a failure), inside the try: a server
+        # that refuses the connection fails this mail like any other send failure.
         try:
+            if not self.connected:
+                self.backend.open()
+                self.connected = True
             self.backend.send_messages([message])
         except BaseException:
             self.close()
             raise
 
     def close(self) -> None:
+        self.connected = False
         # The server may have gone already; closing what is left cannot fail the batch.
         with contextlib.suppress(smtplib.SMTPException, OSError):
             self.backend.close()

@@ -49,7 +49,10 @@ def test_a_sign_up_holds_the_lock_for_three_writes():
     register(conf, 1)
     with CaptureQueriesContext(connection) as captured:
         register(conf, 2)
-    statements = [q["sql"] for q in captured if "SAVEPOINT" not in q["sql"]]
+    # The lock's own timeout is set before it and reset after it (PostgreSQL).
+    statements = [
+        q["sql"] for q in captured if "SAVEPOINT" not in q["sql"] and "lock_timeout" not in q["sql"]
+    ]
     # The lock is the last read of the settings row; nothing but writes follow it.
     reads = re.compile(r'SELECT .*\bFROM "registration_registrationsettings"')
     lock = max(i for i, sql in enumerate(statements) if reads.match(sql))
@@ -198,3 +201,13 @@ def test_a_stuck_lock_is_a_clean_try_again_not_a_hung_request(settings):
     assert not Registration.objects.exists()
     assert not OutgoingMail.objects.exists()
     assert register(conf, 1).status == Status.CONFIRMED  # and the next try gets in
+
+
+@pytest.mark.postgres
+def test_the_lock_timeout_is_for_the_lock_only():
+    conf = RegistrationSettingsFactory(capacity=5)
+    with transaction.atomic():
+        seats.lock_registrations(conf.workshop)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW lock_timeout")
+            assert cursor.fetchone()[0] == "0"  # PostgreSQL's default: the rest may wait

@@ -18,6 +18,7 @@ from schedule import rendering
 from schedule.models import ReleaseArtifact
 from tests.factories import (
     OrganizerFactory,
+    RegistrationSettingsFactory,
     RoomFactory,
     ScheduleItemFactory,
     SpeakerProfileFactory,
@@ -203,3 +204,43 @@ def test_render_schedules_stores_every_current_release(workshop):
     call_command("render_schedules", stdout=out)
     assert ReleaseArtifact.objects.filter(release=release, name="page").exists()
     assert "of 1 releases" in out.getvalue()
+
+
+def test_a_workshop_change_is_not_served_from_bytes_rendered_before_it(client, workshop):
+    release_schedule(workshop)
+    workshop.slug = "renamed"
+    workshop.save()  # its render waits for the commit (tests never commit)
+
+    html = client.get("/workshops/renamed/schedule/").content.decode()
+
+    assert "/workshops/renamed/schedule/" in html
+    assert "/workshops/rendered/" not in html
+    xml = client.get("/workshops/renamed/schedule.xml").content.decode()
+    assert "/workshops/rendered/" not in xml
+
+
+def test_a_render_that_missed_a_nav_change_stores_nothing(workshop, monkeypatch):
+    release_schedule(workshop, render=False)
+    real = rendering.release_timetable
+
+    def render_while_registration_opens(release):
+        timetable = real(release)
+        RegistrationSettingsFactory(workshop=workshop)  # the nav gets "Register"
+        return timetable
+
+    monkeypatch.setattr(rendering, "release_timetable", render_while_registration_opens)
+    assert rendering.render_current_release(workshop.pk) == 0
+    monkeypatch.setattr(rendering, "release_timetable", real)
+    assert rendering.render_current_release(workshop.pk) > 0
+    page = ReleaseArtifact.objects.get(name="page")
+    assert ">Register</a>" in bytes(page.body).decode()
+
+
+def test_the_longest_titles_render(workshop):
+    workshop.title = "W" * 250
+    workshop.save()
+    ScheduleItem.objects.filter(workshop=workshop).update(title="T" * 300)
+    assert rendering.render_current_release(workshop.pk) == 0  # no release yet
+    release = release_schedule(workshop)
+    item = ReleaseArtifact.objects.filter(release=release, name__regex=r"^item:\d+$").first()
+    assert len(item.title) > 400

@@ -284,3 +284,21 @@ def test_a_mail_is_recorded_as_sent_before_the_server_takes_the_next(smtp_server
     assert smtp_server.keys == [f"w{i}" for i in range(6)]
     assert sent_when_accepted == {f"w{i}": {f"w{j}" for j in range(i)} for i in range(6)}
     assert set(OutgoingMail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_server_that_refuses_the_connection_fails_the_mail_for_now_not_for_ever(settings):
+    """Connecting is part of sending: a refused connection is recorded on the mail like any
+    failed send (here its last attempt, so it fails), never left "sending" for the sweeper."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 2
+    settings.MAIL_MAX_ATTEMPTS = 1  # in-process retries would try at once: stop at the first
+    [mail] = queued("refused")
+
+    deliver_many([mail.pk])
+
+    mail.refresh_from_db()
+    assert mail.status == OutgoingMail.Status.FAILED
+    assert mail.attempts == 1
+    assert "Connection" in mail.last_error or "Errno" in mail.last_error
