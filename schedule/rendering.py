@@ -139,6 +139,11 @@ def frame(workshop: Workshop, title: str, content: str, *, request=None, active=
     return render_to_string("schedule/page.html", context, request=request)
 
 
+def compress(body: bytes) -> bytes:
+    """The gzip of a body, as every stored or cached schedule response carries it."""
+    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+
+
 def artifact(
     release: ScheduleRelease, rendered: Rendered, *, now, static: str, frame: str
 ) -> ReleaseArtifact:
@@ -148,7 +153,7 @@ def artifact(
         name=rendered.name,
         content_type=rendered.content_type,
         body=rendered.body,
-        body_gzip=gzip.compress(rendered.body, compresslevel=GZIP_LEVEL, mtime=0),
+        body_gzip=compress(rendered.body),
         fragment=rendered.fragment,
         title=rendered.title,
         etag=digest,
@@ -160,6 +165,11 @@ def artifact(
 
 def current_release(workshop: Workshop) -> ScheduleRelease | None:
     return workshop.releases.order_by("-published_at", "-pk").first()
+
+
+def _shown(workshop: Workshop, release: ScheduleRelease | None) -> tuple:
+    """Everything besides the snapshot that a render of ``release`` depends on."""
+    return frame_key(workshop), getattr(release, "pk", None), workshop.releases.count()
 
 
 def render_current_release(workshop_pk: int) -> int:
@@ -177,22 +187,23 @@ def render_current_release(workshop_pk: int) -> int:
     if release is None:  # the artifacts went with the releases
         return 0
     started = time.monotonic()
-    release.workshop = workshop
-    seen = (frame_key(workshop), release.pk, workshop.releases.count())
-    timetable = release_timetable(release)
-    now, static = timezone.now(), static_version()
+    seen = _shown(workshop, release)
+    timetable = release_timetable(release, workshop)
+    now, static, frame = timezone.now(), static_version(), frame_key(workshop)
     rows = [
-        artifact(release, rendered, now=now, static=static, frame=seen[0])
+        artifact(release, rendered, now=now, static=static, frame=frame)
         for rendered in (render(timetable, name) for name in names(timetable))
         if rendered is not None
     ]
     with transaction.atomic():
-        Workshop.objects.select_for_update().filter(pk=workshop_pk).exists()
-        locked = Workshop.objects.select_related(*NAV_RELATED).filter(pk=workshop_pk).first()
-        if locked is None:
-            return 0
-        now_seen = (frame_key(locked), getattr(current_release(locked), "pk", None))
-        if (*now_seen, locked.releases.count()) != seen:
+        # of=self: the nav's rows are read (outer joins), only the workshop row is locked.
+        locked = (
+            Workshop.objects.select_for_update(of=("self",))
+            .select_related(*NAV_RELATED)
+            .filter(pk=workshop_pk)
+            .first()
+        )
+        if locked is None or _shown(locked, current_release(locked)) != seen:
             return 0  # changed meanwhile: that change's own render stores its result
         ReleaseArtifact.objects.filter(release__workshop=workshop).delete()
         ReleaseArtifact.objects.bulk_create(rows, batch_size=100)

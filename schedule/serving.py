@@ -14,7 +14,6 @@ account menu, their messages.
 
 from __future__ import annotations
 
-import gzip
 import re
 from dataclasses import dataclass
 
@@ -65,6 +64,11 @@ def accepts_gzip(request: HttpRequest) -> bool:
     return bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
 
 
+def body_variant(request: HttpRequest) -> str:
+    """The stored body this client takes: the gzip, or the plain one."""
+    return "gzip" if accepts_gzip(request) else "plain"
+
+
 def is_anonymous_visit(request: HttpRequest) -> bool:
     """Whether the visitor has neither a session (so no login) nor messages waiting."""
     cookies = request.COOKIES
@@ -111,15 +115,27 @@ def _may_see(request: HttpRequest, workshop: Workshop, schedule: bool) -> bool:
 def artifact(request: HttpRequest, slug: str, name: str, variant: str) -> tuple[Workshop, Stored]:
     """Return the visible workshop and ``variant`` of its current release's artifact ``name``
     (cached per schedule version), else 404."""
-    key = f"{name}|{variant}"
-    workshop, token, found = entries(request, slug, [key])
-    if key in found:
-        return workshop, found[key]
-    stored = load(workshop, name, variant)
+    workshop, token, found = entries(request, slug, [artifact_key(name, variant)])
+    stored = kept(workshop, token, found, name, variant)
     if stored is None:
-        raise Http404("Not in this schedule.")  # not kept: anyone can ask for unknown ids
-    store(workshop, token, key, stored)
+        raise Http404("Not in this schedule.")
     return workshop, stored
+
+
+def artifact_key(name: str, variant: str) -> str:
+    return f"{name}|{variant}"
+
+
+def kept(workshop: Workshop, token: str, found: dict, name: str, variant: str) -> Stored | None:
+    """Return the artifact from ``found`` (the cache entries read under ``token``), else
+    from ``load``, kept under the token (a None is not: anyone can ask for unknown ids)."""
+    key = artifact_key(name, variant)
+    if key in found:
+        return found[key]
+    stored = load(workshop, name, variant)
+    if stored is not None:
+        store(workshop, token, key, stored)
+    return stored
 
 
 def load(workshop: Workshop, name: str, variant: str) -> Stored | None:
@@ -129,9 +145,10 @@ def load(workshop: Workshop, name: str, variant: str) -> Stored | None:
     column = COLUMNS[variant]
     fields = ("release_id", "content_type", "etag", "rendered_at", "title", "static_version")
     stored = ReleaseArtifact.objects.filter(release=Subquery(current.values("pk")[:1]))
-    row = stored.filter(name=name).values(*fields, "frame", column).first()
+    wanted = stored.filter(name=name).values(*fields, "frame", column)
+    row = wanted.first()
     if row is None and stored.exists():  # rendered: unknown here, or stored just now
-        row = stored.filter(name=name).values(*fields, "frame", column).first()
+        row = wanted.first()  # a new query: .first() on values() does not cache
         if row is None:
             return None
     if row is not None and row["frame"] == rendering.frame_key(workshop):
@@ -154,8 +171,7 @@ def _render_now(workshop: Workshop, name: str, variant: str) -> Stored | None:
     if release is None:
         timetable = Timetable(workshop=workshop, rooms=[], days=[], release=None)
     else:
-        release.workshop = workshop
-        timetable = release_timetable(release)
+        timetable = release_timetable(release, workshop)
         if cache.add(f"schedule-render-asked:{release.pk}", True, RENDER_ASK_SECONDS):
             tasks.render_schedule.delay(workshop_id=workshop.pk)
     rendered = rendering.render(timetable, name)
@@ -163,7 +179,7 @@ def _render_now(workshop: Workshop, name: str, variant: str) -> Stored | None:
         return None
     body: bytes | str = rendered.body
     if variant == "gzip":
-        body = gzip.compress(rendered.body, mtime=0)
+        body = rendering.compress(rendered.body)
     elif variant == "fragment":
         body = rendered.fragment
     return Stored(
@@ -179,7 +195,7 @@ def _render_now(workshop: Workshop, name: str, variant: str) -> Stored | None:
 
 def respond(request: HttpRequest, slug: str, name: str, *, download: str = "") -> HttpResponse:
     """Send the artifact as stored (gzip if the client takes it), or 304 if the client has it."""
-    variant = "gzip" if accepts_gzip(request) else "plain"
+    variant = body_variant(request)
     _, stored = artifact(request, slug, name, variant)
     response = _send(request, stored, variant)
     if download and response.status_code == 200:
@@ -191,7 +207,7 @@ def respond(request: HttpRequest, slug: str, name: str, *, download: str = "") -
 def respond_page(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     """Send a stored page: whole to anonymous visitors, framed for a visitor with a session."""
     if is_anonymous_visit(request):
-        variant = "gzip" if accepts_gzip(request) else "plain"
+        variant = body_variant(request)
         _, stored = artifact(request, slug, name, variant)
         if stored.static_version == rendering.static_version():
             response = _send(request, stored, variant)

@@ -206,8 +206,9 @@ def _entry(data: dict, tz: dt.tzinfo) -> Entry:
     )
 
 
-def release_timetable(release: ScheduleRelease) -> Timetable:
-    return timetable(release.workshop, release.snapshot, Release.of(release))
+def release_timetable(release: ScheduleRelease, workshop: Workshop) -> Timetable:
+    """The release's timetable, for its ``workshop`` as the caller read it (with its nav)."""
+    return timetable(workshop, release.snapshot, Release.of(release))
 
 
 @dataclass(slots=True)

@@ -7,8 +7,6 @@ speaker's items from the current release, and cached per schedule version.
 
 from __future__ import annotations
 
-import gzip
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -20,7 +18,7 @@ from schedule import rendering, serving
 from schedule.timetable import release_timetable, speaker_list, timetable
 from workshops.models import Workshop
 from workshops.schedule import describe_changes, diff_snapshots, schedule_queryset, take_snapshot
-from workshops.schedule_cache import store
+from workshops.schedule_cache import NAV_RELATED, store
 
 
 def schedule(request: HttpRequest, slug: str) -> HttpResponse:
@@ -49,7 +47,7 @@ def speakers(request: HttpRequest, slug: str) -> HttpResponse:
     gzip, until the schedule version changes), framed per request for the others."""
     variant = "fragment"
     if serving.is_anonymous_visit(request):
-        variant = "gzip" if serving.accepts_gzip(request) else "plain"
+        variant = serving.body_variant(request)
     key = f"speakers|{variant}|{rendering.static_version()}"
     workshop, token, found = serving.entries(request, slug, [key], schedule=False)
     title = f"Speakers · {workshop.title}"
@@ -59,7 +57,7 @@ def speakers(request: HttpRequest, slug: str) -> HttpResponse:
         if variant != "fragment":
             value = rendering.frame(workshop, title, value, active="speakers").encode()
             if variant == "gzip":
-                value = gzip.compress(value, mtime=0)
+                value = rendering.compress(value)
         store(workshop, token, key, value)
     if variant == "fragment":
         html = rendering.frame(
@@ -77,10 +75,7 @@ def speakers(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _speakers_fragment(workshop: Workshop) -> str:
     release = rendering.current_release(workshop)
-    released = None
-    if release is not None:
-        release.workshop = workshop
-        released = release_timetable(release)
+    released = release_timetable(release, workshop) if release is not None else None
     with timezone.override(workshop.tz):
         return render_to_string(
             "schedule/_speakers.html",
@@ -92,7 +87,7 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
     """The organizers' view of the next release: the live items as they would be published,
     and what would change against the current release. 404 to everyone else."""
     workshop = get_object_or_404(
-        Workshop.objects.managed_by(request.user).select_related("registration_settings", "cfa"),
+        Workshop.objects.managed_by(request.user).select_related(*NAV_RELATED),
         slug=slug,
     )
     draft = take_snapshot(schedule_queryset(workshop))

@@ -6,7 +6,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from schedule import serving
 from workshops.models import Workshop
-from workshops.schedule_cache import lookup, store
+from workshops.schedule_cache import lookup
 
 register = template.Library()
 
@@ -15,12 +15,6 @@ register = template.Library()
 def schedule_block(workshop: Workshop) -> SafeString:
     if workshop.schedule_status == Workshop.ScheduleStatus.HIDDEN:
         return mark_safe("")
-    key = "block|fragment"
-    token, found = lookup(workshop, [key], strict=False)
-    stored = found.get(key)
-    if stored is None:
-        stored = serving.load(workshop, "block", "fragment")
-        if stored is None:
-            return mark_safe("")
-        store(workshop, token, key, stored)
-    return mark_safe(stored.body)
+    token, found = lookup(workshop, [serving.artifact_key("block", "fragment")], strict=False)
+    stored = serving.kept(workshop, token, found, "block", "fragment")
+    return mark_safe(stored.body if stored is not None else "")

@@ -123,8 +123,8 @@ def test_a_render_that_lost_the_race_to_a_newer_release_stores_nothing(workshop,
     first = release_schedule(workshop, render=False)
     real = rendering.release_timetable
 
-    def slow_render(release):  # while it renders, the organizer publishes again
-        timetable = real(release)
+    def slow_render(release, workshop_read):  # while it renders, the organizer publishes again
+        timetable = real(release, workshop_read)
         if release.pk == first.pk:
             services.publish_schedule(workshop=workshop, version="v2", status="final", notify=False)
         return timetable
@@ -223,8 +223,8 @@ def test_a_render_that_missed_a_nav_change_stores_nothing(workshop, monkeypatch)
     release_schedule(workshop, render=False)
     real = rendering.release_timetable
 
-    def render_while_registration_opens(release):
-        timetable = real(release)
+    def render_while_registration_opens(release, workshop_read):
+        timetable = real(release, workshop_read)
         RegistrationSettingsFactory(workshop=workshop)  # the nav gets "Register"
         return timetable
 
