@@ -11,7 +11,7 @@ from django.db import transaction
 
 from config.addresses import normalize_email
 from config.ratelimit import client_ip
-from workshops.mail import queue_mail
+from outbox.mail import queue_mail
 
 # Outbox keys are at most 200 characters; allauth's template prefixes are short, but be safe.
 MAX_KIND_LENGTH = 60

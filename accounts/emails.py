@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.tokens import profile_claim_token
-from workshops.mail import queue_mail
+from outbox.mail import queue_mail
 from workshops.models import SpeakerProfile, Workshop
 
 

@@ -15,7 +15,7 @@ Two ways of getting the same messages into the same sink, in the same run:
   rows, Celery tasks through Redis (one per 50 mails), and ONE worker process (``--pool=solo``
   by default: one process, nothing forked) that claims each batch's queued rows, then sends
   them through Django's email backend over one connection per batch and records each as sent
-  with the ORM, in a transaction of its own (workshops/delivery.py);
+  with the ORM, in a transaction of its own (outbox/delivery.py);
 - baseline: a plain smtplib loop over the same rendered messages (subject, text, HTML and
   headers as the outbox stored them), each built with the standard library's MIME classes (the
   ones Django builds with) and sent over ONE SMTP connection kept open for the whole loop: what
@@ -279,13 +279,13 @@ def warm_up(sink: CountingSink) -> None:
     """One mail through the whole path first: imports and connections are not what we time."""
     from django.db import transaction
 
-    from workshops.mail import queue_mail
+    from outbox.mail import queue_mail
 
     with transaction.atomic():
         queue_mail(
             key="bench-warm-up",
             to="warm-up@example.org",
-            template="workshops/emails/notice",
+            template="outbox/emails/notice",
             context={"subject": "Warm-up", "body": "Warm-up.", "workshop": None},
         )
     if not sink.wait_for(1, timeout=30):
@@ -295,7 +295,7 @@ def warm_up(sink: CountingSink) -> None:
 
 def rendered_messages(pks: list[int]) -> list[dict[str, str]]:
     """The decision mails as the outbox rendered them: addresses, subject, text and HTML."""
-    from workshops.models import OutgoingMail
+    from outbox.models import OutgoingMail
 
     rows = OutgoingMail.objects.filter(key__in=[f"decision:{pk}" for pk in pks])
     return list(
@@ -401,7 +401,7 @@ def main() -> int:
     from django.db import connections
 
     from config.celery_app import app
-    from workshops.models import OutgoingMail
+    from outbox.models import OutgoingMail
 
     queue = f"bench-decisions-{uuid.uuid4().hex[:12]}"
     nodename = f"{queue}@localhost"

@@ -343,8 +343,8 @@ def warm_up(args: argparse.Namespace, port: int) -> None:
 def outcome(args: argparse.Namespace) -> dict[str, int]:
     from django.db.models import Count
 
+    from outbox.models import OutgoingMail
     from registration.models import Registration
-    from workshops.models import OutgoingMail
 
     counts = dict(
         Registration.objects.filter(workshop__slug="bench")

@@ -36,8 +36,8 @@ ADMIN_LISTS = {
     "registrations": "admin:registration_registration_changelist",
     "submissions": "admin:submissions_submission_changelist",
     "reviews": "admin:submissions_review_changelist",
-    "outbox": "admin:workshops_outgoingmail_changelist",
-    "schedule items": "admin:workshops_scheduleitem_changelist",
+    "outbox": "admin:outbox_outgoingmail_changelist",
+    "schedule items": "admin:schedule_scheduleitem_changelist",
     "workshops": "admin:workshops_workshop_changelist",
 }
 EXPORTS = {  # admin action over every row ("select all"), on the changelist it belongs to

@@ -46,11 +46,13 @@ INSTALLED_APPS = [
     "allauth.account",
     "csp",
     "axes",
+    "outbox",
     "accounts",
     "workshops",
     "schedule",
     "registration",
     "submissions",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -93,7 +95,7 @@ TEMPLATES = [
         },
     },
     {
-        # Mail subjects and plain-text bodies (workshops.mail.render_mail): text, not HTML, so
+        # Mail subjects and plain-text bodies (outbox.mail.render_mail): text, not HTML, so
         # nothing is escaped (a subject read “Tom&#x27;s” when it was).
         "NAME": "text",
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -288,7 +290,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request must not hang on a dead broker: try publishing briefly, then leave the mail
-# queued for the sweeper (workshops.tasks.requeue_stale_mail).
+# queued for the sweeper (outbox.tasks.requeue_stale_mail).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,
@@ -297,7 +299,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-mail": {
-        "task": "workshops.tasks.requeue_stale_mail",
+        "task": "outbox.tasks.requeue_stale_mail",
         "schedule": env.int("MAIL_SWEEP_SECONDS", default=60),
     },
     "registration-reminders": {

@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 import config.converters  # noqa: F401  (registers <id:…> before the apps' URLs load)
+from config.admin_shortcut import view_on_site
 from config.media import serve_public_media
-from workshops.admin_shortcut import view_on_site
 
 # /healthz is answered by config.health.HealthCheckMiddleware, ahead of every URL here.
 urlpatterns = [

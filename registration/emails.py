@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from outbox.mail import RenderedMail, queue_mail, queue_rendered_mail, render_mail
+from outbox.models import OutgoingMail
 from registration.mailtext_cache import workshop_texts
 from registration.mailtexts import DEFAULTS, fill
 from registration.models import Registration
-from workshops.mail import RenderedMail, queue_mail, queue_rendered_mail, render_mail
-from workshops.models import OutgoingMail
 from workshops.templatetags.workshop_tags import date_range
 
 TEMPLATE = "registration/emails/message"

@@ -1,6 +1,6 @@
 """Built-in wording of the registration mails, and the placeholders organizers may use."""
 
-from workshops.mail import fill_placeholders as fill
+from outbox.mail import fill_placeholders as fill
 
 __all__ = ["DEFAULTS", "PLACEHOLDERS", "fill"]
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.addresses import EmailAddressField
+from registration.tokens import address_confirmation_token, manage_link_token
 from workshops.models import Workshop
 
 CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
@@ -247,8 +248,6 @@ class Registration(models.Model):
         return f"{self.full_name} <{self.email}>"
 
     def get_absolute_url(self) -> str:
-        from registration.tokens import manage_link_token
-
         return reverse(
             "registration:manage",
             kwargs={"pk": self.pk, "token": manage_link_token.make_token(self)},
@@ -256,8 +255,6 @@ class Registration(models.Model):
 
     def get_confirmation_url(self) -> str:
         """The link of the mail that asks to confirm the address (see ``hold_expires_at``)."""
-        from registration.tokens import address_confirmation_token
-
         return reverse(
             "registration:confirm_address",
             kwargs={"pk": self.pk, "token": address_confirmation_token.make_token(self)},

@@ -72,15 +72,46 @@ def settings_for(workshop: Workshop) -> RegistrationSettings | None:
         return None
 
 
-def confirmed_count(workshop: Workshop) -> int:
-    return Registration.objects.filter(workshop=workshop).confirmed().count()
+def availability(conf: RegistrationSettings | None, now=None) -> dict:
+    """What the form page says before anyone types: window, seats, waiting list (by the
+    seat counts, read without the lock: the sign-up itself decides under it)."""
+    now = now or timezone.now()
+    state = conf.window_state(now) if conf else "not_open"
+    free = seats.free_seats(conf) if conf else None
+    full = free == 0 and not (conf and conf.requires_approval)
+    notice = ""
+    if state != "open":
+        try:
+            check_window(conf, now)
+        except RegistrationError as exc:
+            notice = str(exc)
+    return {
+        "state": state,
+        "notice": notice,
+        "full": full,
+        "waitlist": bool(conf and conf.waitlist_enabled),
+        "seats_left": free if conf and conf.show_remaining_seats else None,
+        "accepts": state == "open" and (not full or (conf and conf.waitlist_enabled)),
+    }
 
 
-def free_seats(workshop: Workshop, conf: RegistrationSettings) -> int | None:
-    """Return seats left (None: unlimited)."""
-    if conf.capacity is None:
-        return None
-    return max(0, conf.capacity - confirmed_count(workshop))
+def check_capacity(conf: RegistrationSettings, capacity: int | None) -> None:
+    """Raise unless ``capacity`` leaves every confirmed person a seat. For a form's early
+    answer; ``set_capacity()`` checks again under the lock."""
+    confirmed = (
+        RegistrationSettings.objects.filter(pk=conf.pk)
+        .values_list("confirmed_count", flat=True)
+        .first()
+    )
+    if capacity is not None and confirmed and capacity < confirmed:
+        raise _below_confirmed(confirmed)
+
+
+def _below_confirmed(confirmed: int) -> CapacityBelowConfirmed:
+    return CapacityBelowConfirmed(
+        f"{confirmed} people are confirmed already: the capacity cannot go below "
+        f"{confirmed}. Cancel registrations first."
+    )
 
 
 def check_window(conf: RegistrationSettings | None, now) -> None:
@@ -294,9 +325,7 @@ def set_capacity(*, workshop: Workshop, capacity: int | None) -> list[Registrati
         raise RegistrationSettings.DoesNotExist("This workshop takes no registrations.")
     confirmed = conf.confirmed_count
     if capacity is not None and capacity < confirmed:
-        raise CapacityBelowConfirmed(
-            f"{confirmed} people are confirmed already: the capacity cannot go below {confirmed}."
-        )
+        raise _below_confirmed(confirmed)
     conf.capacity = capacity
     promoted = promote_from_waitlist(conf=conf)
     conf.save(update_fields=["capacity", *RegistrationSettings.COUNTS])

@@ -28,28 +28,6 @@ def _questions(workshop: Workshop) -> list[Question]:
     return list(Question.objects.filter(workshop=workshop))
 
 
-def availability(workshop: Workshop, conf, now=None) -> dict:
-    """What the form page says before anyone types: window, seats, waiting list."""
-    now = now or timezone.now()
-    state = conf.window_state(now) if conf else "not_open"
-    seats = services.free_seats(workshop, conf) if conf else None
-    full = seats == 0 and not (conf and conf.requires_approval)
-    notice = ""
-    if state != "open":
-        try:
-            services.check_window(conf, now)
-        except services.RegistrationError as exc:
-            notice = str(exc)
-    return {
-        "state": state,
-        "notice": notice,
-        "full": full,
-        "waitlist": bool(conf and conf.waitlist_enabled),
-        "seats_left": seats if conf and conf.show_remaining_seats else None,
-        "accepts": state == "open" and (not full or (conf and conf.waitlist_enabled)),
-    }
-
-
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = visible_workshop(slug=slug, user=request.user)
@@ -112,7 +90,7 @@ def _form_page(request, workshop, conf, form, status: int = 200) -> HttpResponse
         return render(
             request,
             "registration/register.html",
-            {"workshop": workshop, "form": form, "availability": availability(workshop, conf)},
+            {"workshop": workshop, "form": form, "availability": services.availability(conf)},
             status=status,
         )
 

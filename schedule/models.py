@@ -1,10 +1,152 @@
-"""What a release looks like to the public, rendered once: each page and export as bytes."""
+"""Rooms, the programme's items, its releases, and each release as rendered once."""
 
 from __future__ import annotations
 
-from django.db import models
+import datetime as dt
 
-from workshops.models import ScheduleRelease
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from workshops.markdown import MarkdownField, RenderedMarkdownField
+from workshops.models import SpeakerProfile, Workshop, WorkshopChild
+
+
+class Room(WorkshopChild):
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=150)
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta(WorkshopChild.Meta):
+        db_table = "workshops_room"  # the tables they had before the schedule had its app
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "name"], name="unique_room_name_per_workshop"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScheduleItem(WorkshopChild):
+    """A slot of the programme; talks may exist before they have a time (start empty)."""
+
+    class Kind(models.TextChoices):
+        TALK = "talk", "Talk"
+        KEYNOTE = "keynote", "Keynote"
+        LECTURE = "lecture", "Lecture"
+        TUTORIAL = "tutorial", "Tutorial"
+        BREAK = "break", "Break"
+        MEAL = "meal", "Meal"
+        REGISTRATION = "registration", "Registration"
+        OPENING = "opening", "Opening"
+        CLOSING = "closing", "Closing"
+        POSTER_SESSION = "poster_session", "Poster session"
+        SPOTLIGHT = "spotlight", "Spotlight"
+        SOCIAL = "social", "Social event"
+        OTHER = "other", "Other"
+
+    PRESENTATION_KINDS = frozenset({"talk", "keynote", "lecture", "tutorial", "spotlight"})
+    BREAK_KINDS = frozenset({"break", "meal", "registration", "social"})
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="schedule_items")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TALK)
+    title = models.CharField(
+        max_length=300, blank=True, help_text="May stay empty for a talk whose title is not known."
+    )
+    start = models.DateTimeField(null=True, blank=True, help_text="Empty: not placed yet.")
+    end = models.DateTimeField(null=True, blank=True)
+    duration = models.DurationField(
+        null=True, blank=True, help_text="For an item without a time yet: its planned length."
+    )
+    room = models.ForeignKey(
+        Room,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+        help_text="Empty: all rooms (breaks, plenary).",
+    )
+    speakers = models.ManyToManyField(SpeakerProfile, blank=True, related_name="schedule_items")
+    abstract = MarkdownField(max_length=60_000, blank=True, help_text="Markdown.")
+    abstract_html = RenderedMarkdownField("abstract")
+    revision = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Bumped by each release that changes this item."
+    )
+
+    class Meta(WorkshopChild.Meta):
+        db_table = "workshops_scheduleitem"
+        ordering = [models.F("start").asc(nulls_last=True), "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__isnull=True, end__isnull=True)
+                | Q(start__isnull=False, end__isnull=False, end__gt=models.F("start")),
+                name="schedule_item_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    def clean(self) -> None:
+        if (self.start is None) != (self.end is None):
+            raise ValidationError("Give both a start and an end, or neither.")
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": "An item must end after it starts."})
+        if self.room_id and self.room.workshop_id != self.workshop_id:
+            raise ValidationError({"room": "This room belongs to another workshop."})
+
+    @property
+    def length(self) -> dt.timedelta | None:
+        if self.start and self.end:
+            return self.end - self.start
+        return self.duration
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.get_kind_display()
+
+    @property
+    def is_break(self) -> bool:
+        return self.kind in self.BREAK_KINDS
+
+
+class ScheduleRelease(models.Model):
+    """A published version of a workshop's schedule, with what changed since the last one."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="releases")
+    version = models.CharField(max_length=60, help_text="For example “v2” or “2024-11-20”.")
+    status = models.CharField(
+        max_length=12,
+        choices=[c for c in Workshop.ScheduleStatus.choices if c[0] != "hidden"],
+        default=Workshop.ScheduleStatus.TENTATIVE,
+    )
+    notes = MarkdownField(
+        max_length=10_000, blank=True, help_text="Change notes shown in the public changelog."
+    )
+    notes_html = RenderedMarkdownField("notes")
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    snapshot = models.JSONField(default=list, help_text="The items as published.")
+    changes = models.JSONField(
+        default=dict, help_text="Added, removed, moved and retitled items since the last release."
+    )
+
+    class Meta:
+        db_table = "workshops_schedulerelease"
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "version"], name="unique_release_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workshop} {self.version}"
 
 
 class ReleaseArtifact(models.Model):

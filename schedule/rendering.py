@@ -24,11 +24,11 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from schedule import changes
 from schedule.exports import csv as csv_export, frab, ical
-from schedule.models import ReleaseArtifact
+from schedule.models import ReleaseArtifact, ScheduleRelease
 from schedule.timetable import Timetable, release_timetable
-from workshops import selectors
-from workshops.models import ScheduleRelease, Workshop
+from workshops.models import Workshop
 from workshops.schedule_cache import NAV_RELATED, bump_schedule_version
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def render(timetable: Timetable, name: str) -> Rendered | None:
             title = f"Schedule · {workshop.title}"
             return _page(name, title, "schedule/_content.html", context)
         if name == "changes":
-            context["releases"] = selectors.release_history(workshop)
+            context["releases"] = changes.release_history(workshop)
             title = f"Schedule changes · {workshop.title}"
             return _page(name, title, "schedule/_changes_page.html", context)
         item_id, _, suffix = name.removeprefix("item:").partition(".")

@@ -27,10 +27,10 @@ from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
 from schedule import rendering, tasks
-from schedule.models import ReleaseArtifact
+from schedule.models import ReleaseArtifact, ScheduleRelease
 from schedule.timetable import Timetable, release_timetable
 from workshops import selectors
-from workshops.models import ScheduleRelease, Workshop
+from workshops.models import Workshop
 from workshops.schedule_cache import (
     StaleWorkshop,
     cached_workshop,

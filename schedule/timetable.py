@@ -1,6 +1,6 @@
 """The schedule as the public pages and the exports read it: a release's snapshot.
 
-A release keeps its items as plain data (``workshops.schedule.take_snapshot``); ``timetable``
+A release keeps its items as plain data (``schedule.changes.take_snapshot``); ``timetable``
 turns that data into the objects every renderer shares (pages, iCalendar, frab XML and JSON,
 CSV), its times in the workshop's zone. The organizer's preview builds the same objects from
 the live items (``take_snapshot`` of them), so what the preview shows is what publishing shows.
@@ -15,13 +15,8 @@ from itertools import groupby
 
 from django.utils.safestring import mark_safe
 
-from workshops.models import (
-    ScheduleItem,
-    ScheduleRelease,
-    SpeakerAppearance,
-    SpeakerProfile,
-    Workshop,
-)
+from schedule.models import ScheduleItem, ScheduleRelease
+from workshops.models import SpeakerAppearance, SpeakerProfile, Workshop
 
 # Export identities are uuid5 names in this namespace: never change it, schedule apps key
 # favourites and reminders on these GUIDs (and calendars their events on the iCal UIDs).

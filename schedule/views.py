@@ -15,9 +15,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
 from schedule import rendering, serving
+from schedule.changes import describe_changes, diff_snapshots, take_snapshot
+from schedule.conflicts import schedule_queryset
 from schedule.timetable import release_timetable, speaker_list, timetable
 from workshops.models import Workshop
-from workshops.schedule import describe_changes, diff_snapshots, schedule_queryset, take_snapshot
 from workshops.schedule_cache import NAV_RELATED, store
 
 

@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 
 from django.conf import settings
 
+from outbox.mail import Mail, RenderedMail, fill_placeholders as fill, queue_mail, queue_mails
+from outbox.models import OutgoingMail
 from submissions.models import Author, DecisionMailText, Review, Submission
 from submissions.tokens import confirmation_token
-from workshops.mail import Mail, RenderedMail, fill_placeholders as fill, queue_mail, queue_mails
-from workshops.models import OutgoingMail
 
 DEFAULT_DECISION_TEXTS = {
     "accept": (

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from config.addresses import EmailAddressField
 from config.storage import private_storage
+from schedule.models import ScheduleItem
 from workshops.markdown import MarkdownField, RenderedMarkdownField
-from workshops.models import ScheduleItem, Topic, Workshop, validate_time_zone
+from workshops.models import Topic, Workshop, validate_time_zone
 from workshops.timezones import AOE, zone_label
 
 

@@ -79,11 +79,11 @@ def _eager_celery_and_own_cache(settings):
 @pytest.fixture(autouse=True)
 def _broker_not_resting():
     """A broker failure in one test must not make the next one skip publishing."""
-    from workshops import mail
+    from outbox import dispatch
 
-    mail._broker_down_until = 0.0
+    dispatch._broker_down_until = 0.0
     yield
-    mail._broker_down_until = 0.0
+    dispatch._broker_down_until = 0.0
 
 
 @pytest.fixture(autouse=True)

@@ -4,18 +4,9 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
-from schedule import rendering
-from workshops import services
-from workshops.models import (
-    KeyDate,
-    Room,
-    ScheduleItem,
-    SpeakerAppearance,
-    SpeakerProfile,
-    TeamMember,
-    Topic,
-    Workshop,
-)
+from schedule import rendering, services
+from schedule.models import Room, ScheduleItem
+from workshops.models import KeyDate, SpeakerAppearance, SpeakerProfile, TeamMember, Topic, Workshop
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from workshops.models import Room, SpeakerProfile, Topic, Workshop
+from workshops.models import SpeakerProfile, Workshop
 
 
 def is_organizer(user) -> bool:
@@ -110,10 +110,9 @@ def limit_choices(model: type[Model], request: HttpRequest) -> QuerySet | None:
     user = request.user
     if model is Workshop:
         return Workshop.objects.managed_by(user)
-    if model is Room:
-        return Room.objects.filter(workshop__in=Workshop.objects.managed_by(user))
-    if model is Topic:
-        return Topic.objects.filter(workshop__in=Workshop.objects.managed_by(user))
     if model is SpeakerProfile:
         return SpeakerProfile.objects.selectable_by(user)
+    if any(f.name == "workshop" and f.many_to_one for f in model._meta.get_fields()):
+        # Rows of a workshop (topics, rooms, …): those of this user's workshops.
+        return model._meta.default_manager.filter(workshop__in=Workshop.objects.managed_by(user))
     return None

@@ -1,26 +1,18 @@
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import path, reverse
+from django.contrib import admin
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
-from workshops import mail, schedule, services
 from workshops.access import (
     WorkshopScopedAdmin,
     WorkshopScopedInline,
     is_organizer,
     managed_workshops,
 )
-from workshops.admin_schedule import schedule_page
 from workshops.models import (
     KeyDate,
-    OutgoingMail,
-    Room,
-    ScheduleItem,
-    ScheduleRelease,
     Series,
     SpeakerAppearance,
     SpeakerProfile,
@@ -114,12 +106,6 @@ class SpeakerAppearanceInline(WorkshopScopedInline, admin.TabularInline):
     autocomplete_fields = ("speaker",)
 
 
-class RoomInline(WorkshopScopedInline, admin.TabularInline):
-    model = Room
-    extra = 0
-    fields = ("order", "name", "capacity")
-
-
 @admin.register(Workshop)
 class WorkshopAdmin(ZoneChoiceMixin, WorkshopScopedAdmin):
     workshop_path = ""
@@ -130,14 +116,13 @@ class WorkshopAdmin(ZoneChoiceMixin, WorkshopScopedAdmin):
         "start_date",
         "end_date",
         "published",
-        "schedule",
         "site",
     )
     list_filter = ("published", "kind", ("series", RelatedOnly), "schedule_status")
     search_fields = ("title", "short_title", "slug", "venue_name", "city")
     prepopulated_fields = {"slug": ("short_title",)}
     date_hierarchy = "start_date"
-    inlines = (KeyDateInline, TopicInline, TeamMemberInline, SpeakerAppearanceInline, RoomInline)
+    inlines = (KeyDateInline, TopicInline, TeamMemberInline, SpeakerAppearanceInline)
     fieldsets = (
         (
             None,
@@ -177,43 +162,6 @@ class WorkshopAdmin(ZoneChoiceMixin, WorkshopScopedAdmin):
         ("Who manages it", {"fields": ("organizers",)}),
     )
     filter_horizontal = ("organizers",)
-    actions = ("draft_talk_slots",)
-
-    def get_urls(self):
-        name = f"{self.opts.app_label}_{self.opts.model_name}_schedule"
-        # Before the inherited URLs: their "<path:object_id>/" would swallow ".../schedule/".
-        return [
-            path(
-                "<path:object_id>/schedule/",
-                self.admin_site.admin_view(self.schedule_view),
-                name=name,
-            ),
-            *super().get_urls(),
-        ]
-
-    def schedule_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        workshop = self.get_object(request, unquote(object_id))
-        if workshop is None or not self.has_change_permission(request, workshop):
-            raise Http404("No such workshop.")
-        with timezone.override(workshop.tz):
-            return schedule_page(self, request, workshop)
-
-    @admin.display(description="Schedule")
-    def schedule(self, obj: Workshop):
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:workshops_workshop_schedule", args=[obj.pk]),
-            obj.get_schedule_status_display().lower(),
-        )
-
-    @admin.action(description="Draft talk slots for confirmed speakers")
-    def draft_talk_slots(self, request, queryset):
-        created = sum(
-            len(services.draft_items_for_speakers(workshop=workshop)) for workshop in queryset
-        )
-        self.message_user(
-            request, f"{created} talk slot(s) drafted for confirmed speakers.", messages.SUCCESS
-        )
 
     def get_queryset(self, request: HttpRequest):
         qs = Workshop.objects.all()
@@ -383,141 +331,3 @@ class TeamMemberAdmin(WorkshopScopedAdmin):
     list_filter = (("workshop", RelatedOnly),)
     search_fields = ("name", "affiliation", "role")
     list_select_related = ("workshop",)
-
-
-@admin.register(Room)
-class RoomAdmin(WorkshopScopedAdmin):
-    list_display = ("name", "workshop", "capacity")
-    list_filter = (("workshop", RelatedOnly),)
-    search_fields = ("name",)
-    list_select_related = ("workshop",)
-
-
-@admin.register(ScheduleItem)
-class ScheduleItemAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
-    list_display = ("display_title", "kind", "workshop", "when", "room")
-    list_filter = (("workshop", RelatedOnly), "kind", ("room", RelatedOnly))
-    search_fields = ("title", "abstract", "speakers__name")
-    list_select_related = ("workshop", "room")
-    autocomplete_fields = ("speakers",)
-    date_hierarchy = "start"
-
-    def view_on_site(self, obj: ScheduleItem) -> str:
-        return obj.workshop.get_absolute_url()
-
-    @admin.display(description="when (workshop's zone)", ordering="start")
-    def when(self, obj: ScheduleItem) -> str:
-        if obj.start is None:
-            return "not placed"
-        return schedule.format_slot(obj.start, obj.end, None, obj.workshop.tz)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # After the speakers are saved: a double-booked speaker is a conflict too.
-        for conflict in schedule.conflicts_for_item(form.instance):
-            self.message_user(request, conflict.message, messages.WARNING)
-
-
-@admin.register(ScheduleRelease)
-class ScheduleReleaseAdmin(WorkshopScopedAdmin):
-    """Releases are written by publishing from the schedule page; here they are only read."""
-
-    list_display = ("version", "workshop", "status", "published", "published_by", "summary")
-    list_filter = (("workshop", RelatedOnly), "status")
-    list_select_related = ("workshop", "published_by")
-    search_fields = ("version", "notes", "workshop__title")
-    fields = (
-        "workshop",
-        "version",
-        "status",
-        "published",
-        "published_by",
-        "notes",
-        "summary",
-        "change_lines",
-    )
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("snapshot")
-
-    def has_add_permission(self, request, *args) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    # Deleting stays with the organizers: a workshop's deletion cascades to its releases,
-    # and the admin refuses to delete what holds rows one may not delete.
-
-    @admin.display(description="published (workshop's zone)", ordering="published_at")
-    def published(self, obj: ScheduleRelease) -> str:
-        return in_workshop_zone(obj.published_at, obj.workshop)
-
-    @admin.display(description="changes")
-    def summary(self, obj: ScheduleRelease) -> str:
-        counts = [(kind, len(obj.changes.get(kind, []))) for kind in schedule.CHANGE_KINDS]
-        return ", ".join(f"{n} {kind}" for kind, n in counts if n) or "no change"
-
-    @admin.display(description="what changed")
-    def change_lines(self, obj: ScheduleRelease):
-        lines = schedule.describe_changes(obj.changes, obj.workshop.tz)
-        if not lines:
-            return "—"
-        return format_html(
-            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line.text,) for line in lines))
-        )
-
-
-@admin.register(OutgoingMail)
-class OutgoingMailAdmin(WorkshopScopedAdmin):
-    list_display = ("subject", "to", "status", "attempts", "short_error", "created_at", "sent_at")
-    list_filter = ("status", "template", ("workshop", RelatedOnly))
-    search_fields = ("to", "subject", "key")
-    list_select_related = ("workshop",)
-    date_hierarchy = "created_at"
-    actions = ("resend_selected",)
-    readonly_fields = (
-        "key",
-        "workshop",
-        "template",
-        "from_email",
-        "to",
-        "reply_to",
-        "subject",
-        "body_text",
-        "body_html",
-        "status",
-        "attempts",
-        "last_error",
-        "created_at",
-        "updated_at",
-        "next_attempt_at",
-        "sending_since",
-        "sent_at",
-    )
-
-    def get_queryset(self, request):
-        return OutgoingMail.objects.managed_by(request.user).select_related("workshop")
-
-    def has_add_permission(self, request, *args) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        return actions if is_organizer(request.user) else {}
-
-    @admin.display(description="last error")
-    def short_error(self, obj: OutgoingMail) -> str:
-        return obj.last_error[:80]
-
-    @admin.action(description="Send the selected mails again")
-    def resend_selected(self, request, queryset):
-        count = mail.resend(queryset)
-        self.message_user(request, f"{count} mail(s) queued again.", messages.SUCCESS)

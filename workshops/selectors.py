@@ -5,24 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
-from itertools import groupby
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from workshops.models import (
-    KeyDate,
-    ScheduleItem,
-    ScheduleRelease,
-    SpeakerAppearance,
-    SpeakerProfile,
-    TeamMember,
-    Topic,
-    Workshop,
-)
-from workshops.schedule import ChangeLine, describe_changes
+from workshops.models import KeyDate, SpeakerAppearance, TeamMember, Topic, Workshop
 from workshops.timezones import zone_label
 
 
@@ -56,12 +45,6 @@ def confirmed_appearances(workshop: Workshop) -> QuerySet[SpeakerAppearance]:
         .select_related("speaker")
         .order_by("order", "speaker__name")
     )
-
-
-@dataclass
-class ScheduleDay:
-    date: dt.date
-    items: list[ScheduleItem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -114,31 +97,7 @@ class WorkshopPage:
     topics: list[Topic]
     team: list[TeamMember]
     appearances: list[SpeakerAppearance]
-    days: list[ScheduleDay]
-    unscheduled_talks: list[ScheduleItem]
     call_dates: list[CallDate] = field(default_factory=list)
-
-    @property
-    def has_rooms(self) -> bool:
-        return any(item.room_id for day in self.days for item in day.items)
-
-    @property
-    def talks(self) -> list[ScheduleItem]:
-        """Presentations with a known title, scheduled or not: the “programme”."""
-        scheduled = [i for day in self.days for i in day.items]
-        return [
-            i
-            for i in scheduled + self.unscheduled_talks
-            if i.kind in ScheduleItem.PRESENTATION_KINDS and i.title and i.speakers.all()
-        ]
-
-
-def schedule_items(workshop: Workshop) -> QuerySet[ScheduleItem]:
-    return (
-        ScheduleItem.objects.filter(workshop=workshop)
-        .select_related("room")
-        .prefetch_related(Prefetch("speakers", queryset=SpeakerProfile.objects.order_by("name")))
-    )
 
 
 def workshop_page(workshop: Workshop) -> WorkshopPage:
@@ -148,16 +107,6 @@ def workshop_page(workshop: Workshop) -> WorkshopPage:
             Prefetch("subtopics", queryset=Topic.objects.order_by("order", "pk"))
         )
     )
-    items = list(schedule_items(workshop))
-    scheduled = [i for i in items if i.start is not None]
-    unscheduled = [
-        i for i in items if i.start is None and i.kind in ScheduleItem.PRESENTATION_KINDS
-    ]
-    tz = workshop.tz
-    days = [
-        ScheduleDay(date=day, items=list(group))
-        for day, group in groupby(scheduled, key=lambda i: timezone.localtime(i.start, tz).date())
-    ]
     from_call = call_dates(workshop)
     # The call's dates replace hand-written key dates of the same name.
     replaced = {d.label.casefold() for d in from_call}
@@ -173,8 +122,6 @@ def workshop_page(workshop: Workshop) -> WorkshopPage:
         topics=topics,
         team=list(TeamMember.objects.filter(workshop=workshop)),
         appearances=list(confirmed_appearances(workshop)),
-        days=days,
-        unscheduled_talks=unscheduled,
     )
 
 
@@ -188,78 +135,3 @@ def home_sections(today: dt.date | None = None) -> dict[str, list[Workshop]]:
     upcoming.sort(key=lambda w: w.start_date)
     past.sort(key=lambda w: w.start_date, reverse=True)
     return {"upcoming": upcoming, "undated": undated, "past": past}
-
-
-@dataclass(frozen=True)
-class ReleaseEntry:
-    """A published release for the changelog: its changes as lines in the workshop's zone."""
-
-    release: ScheduleRelease
-    published_at: dt.datetime  # in the workshop's zone
-    is_first: bool
-    lines: list[ChangeLine]
-
-    @property
-    def version(self) -> str:
-        return self.release.version
-
-    @property
-    def status(self) -> str:
-        return self.release.status
-
-    @property
-    def status_label(self) -> str:
-        return self.release.get_status_display()
-
-    @property
-    def notes(self) -> str:
-        return self.release.notes
-
-    @property
-    def notes_html(self) -> str:
-        return self.release.notes_html
-
-    @property
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(("added", "removed", "moved", "retitled"), 0)
-        for line in self.lines:
-            counts[line.change] += 1
-        return counts
-
-    def _of(self, change: str) -> list[ChangeLine]:
-        return [line for line in self.lines if line.change == change]
-
-    @property
-    def added(self) -> list[ChangeLine]:
-        return self._of("added")
-
-    @property
-    def removed(self) -> list[ChangeLine]:
-        return self._of("removed")
-
-    @property
-    def moved(self) -> list[ChangeLine]:
-        return self._of("moved")
-
-    @property
-    def retitled(self) -> list[ChangeLine]:
-        return self._of("retitled")
-
-
-def release_history(workshop: Workshop) -> list[ReleaseEntry]:
-    """Return the workshop's releases newest first, with display-ready changes; one query."""
-    releases = list(
-        ScheduleRelease.objects.filter(workshop=workshop)
-        .defer("snapshot")
-        .order_by("-published_at", "-pk")
-    )
-    tz = workshop.tz
-    return [
-        ReleaseEntry(
-            release=release,
-            published_at=timezone.localtime(release.published_at, tz),
-            is_first=index == len(releases) - 1,
-            lines=describe_changes(release.changes, tz),
-        )
-        for index, release in enumerate(releases)
-    ]

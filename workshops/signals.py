@@ -1,4 +1,6 @@
-"""Cache invalidation: any change to what the public schedule shows retires its cache.
+"""Cache invalidation: any change to what the public schedule shows retires its cache (the
+workshop, its nav rows, speakers and appearances here; the schedule's own rows in
+schedule/signals.py).
 
 Signals are the right tool here (a loose concern, see style.md): every write path (admin,
 services, shell) invalidates without having to remember to. Writes that send no signals
@@ -7,16 +9,9 @@ services, shell) invalidates without having to remember to. Writes that send no 
 
 from __future__ import annotations
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, post_save, pre_delete
 
-from workshops.models import (
-    Room,
-    ScheduleItem,
-    ScheduleRelease,
-    SpeakerAppearance,
-    SpeakerProfile,
-    Workshop,
-)
+from workshops.models import SpeakerAppearance, SpeakerProfile, Workshop
 from workshops.schedule_cache import NAV_RELATED, bump_schedule_version, forget_slug
 
 
@@ -32,50 +27,23 @@ def _bump_workshop(sender, instance: Workshop, **kwargs) -> None:
     forget_slug(instance.slug)
 
 
-def _speaker_workshops(speaker_pk: int) -> set[int]:
-    items = ScheduleItem.objects.filter(speakers=speaker_pk).values_list("workshop_id", flat=True)
-    shown = SpeakerAppearance.objects.filter(speaker=speaker_pk).values_list(
+def _bump_speaker_workshops(sender, instance: SpeakerProfile, **kwargs) -> None:
+    # The workshops that show the speaker; schedule/signals.py adds those of their talks.
+    shown = SpeakerAppearance.objects.filter(speaker=instance.pk).values_list(
         "workshop_id", flat=True
     )
-    return {*items, *shown}
-
-
-def _bump_speaker_workshops(sender, instance: SpeakerProfile, **kwargs) -> None:
-    for workshop_pk in _speaker_workshops(instance.pk):
-        bump_schedule_version(workshop_pk)
-
-
-def _bump_on_speakers_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
-    if action not in {"post_add", "post_remove", "pre_clear"}:
-        return
-    if not reverse:  # item.speakers.add(...): the instance is the item
-        bump_schedule_version(instance.workshop_id)
-        return
-    # speaker.schedule_items.add(...): the instance is the speaker, pk_set the items
-    if action == "pre_clear":
-        workshops = instance.schedule_items.values_list("workshop_id", flat=True)
-    else:
-        workshops = ScheduleItem.objects.filter(pk__in=pk_set or ()).values_list(
-            "workshop_id", flat=True
-        )
-    for workshop_pk in set(workshops):
+    for workshop_pk in set(shown):
         bump_schedule_version(workshop_pk)
 
 
 def connect() -> None:
-    for model in (ScheduleItem, Room, ScheduleRelease, SpeakerAppearance):
-        post_save.connect(_bump_own_workshop, sender=model, dispatch_uid=f"schedule-{model}")
-        post_delete.connect(_bump_own_workshop, sender=model, dispatch_uid=f"schedule-{model}")
+    post_save.connect(_bump_own_workshop, sender=SpeakerAppearance, dispatch_uid="schedule-sa")
+    post_delete.connect(_bump_own_workshop, sender=SpeakerAppearance, dispatch_uid="schedule-sa")
     post_save.connect(_bump_workshop, sender=Workshop, dispatch_uid="schedule-workshop")
     post_delete.connect(_bump_workshop, sender=Workshop, dispatch_uid="schedule-workshop")
     post_save.connect(_bump_speaker_workshops, sender=SpeakerProfile, dispatch_uid="schedule-sp")
     # Before the delete: afterwards the rows that lead to its workshops are gone.
     pre_delete.connect(_bump_speaker_workshops, sender=SpeakerProfile, dispatch_uid="schedule-sp")
-    m2m_changed.connect(
-        _bump_on_speakers_changed,
-        sender=ScheduleItem.speakers.through,
-        dispatch_uid="schedule-speakers",
-    )
     # The cached workshop row carries these one-to-one rows for the nav (Register, Submit).
     for name in NAV_RELATED:
         model = Workshop._meta.get_field(name).related_model

@@ -34,12 +34,20 @@ from submissions.services.errors import (
 )
 from submissions.services.review import (
     ReviewData as ReviewData,
+    SeatRefused as SeatRefused,
     assign_automatically as assign_automatically,
     assign_reviewer as assign_reviewer,
     assignments_of as assignments_of,
     blind_pdf as blind_pdf,
+    change_override as change_override,
+    check_committee_seat as check_committee_seat,
+    check_topics as check_topics,
+    check_unassign as check_unassign,
     committee_user as committee_user,
+    conflict_message as conflict_message,
     conflict_reason as conflict_reason,
     normalize_affiliation as normalize_affiliation,
     save_review as save_review,
+    seat_committee_member as seat_committee_member,
+    unassign as unassign,
 )

@@ -7,10 +7,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts import emails as accounts_emails, services as accounts_services
+from schedule.models import ScheduleItem
 from submissions import emails
 from submissions.models import Submission
 from submissions.services.errors import NotAllowed
-from workshops.models import ScheduleItem, SpeakerAppearance, SpeakerProfile
+from workshops.models import SpeakerAppearance, SpeakerProfile
 
 __all__ = [
     "confirm_participation",

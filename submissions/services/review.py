@@ -16,14 +16,22 @@ from workshops.models import Workshop
 
 __all__ = [
     "ReviewData",
+    "SeatRefused",
     "assign_automatically",
     "assign_reviewer",
     "assignments_of",
     "blind_pdf",
+    "change_override",
+    "check_committee_seat",
+    "check_topics",
+    "check_unassign",
     "committee_user",
+    "conflict_message",
     "conflict_reason",
     "normalize_affiliation",
     "save_review",
+    "seat_committee_member",
+    "unassign",
 ]
 
 
@@ -55,6 +63,11 @@ def conflict_reason(member: CommitteeMember, submission: Submission) -> str:
     return ""
 
 
+def conflict_message(member: CommitteeMember, reason: str) -> str:
+    """The refusal of an assignment that a conflict of interest holds back."""
+    return f"{member.user} {reason}. Give a reason to assign them anyway."
+
+
 def committee_user(*, email: str, full_name: str = "") -> User:
     """Return the account of this address, creating one without a password (and no mail).
 
@@ -68,6 +81,69 @@ def committee_user(*, email: str, full_name: str = "") -> User:
     return user
 
 
+class SeatRefused(NotAllowed):
+    """A committee seat refused; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_committee_seat(*, workshop: Workshop, email: str, topics=()) -> None:
+    """Raise ``SeatRefused`` unless this address may take a seat on the workshop's committee
+    with these topics: one seat per person, and topics of this workshop only."""
+    if CommitteeMember.objects.filter(workshop=workshop, user__email=email).exists():
+        raise SeatRefused("This person is on this workshop's committee already.", field="email")
+    check_topics(workshop=workshop, topics=topics)
+
+
+def check_topics(*, workshop: Workshop, topics) -> None:
+    """Raise ``SeatRefused`` unless every topic is one of the workshop's."""
+    if any(topic.workshop_id != workshop.pk for topic in topics):
+        raise SeatRefused("Choose topics of this workshop.", field="topics")
+
+
+@transaction.atomic
+def seat_committee_member(
+    *, member: CommitteeMember, email: str, full_name: str = "", topics=()
+) -> CommitteeMember:
+    """Save a new seat (workshop, affiliation and loads set on ``member``) for the account of
+    ``email``, made if there is none; its topics are the caller's to set after the save."""
+    check_committee_seat(workshop=member.workshop, email=email, topics=topics)
+    member.user = committee_user(email=email, full_name=full_name)
+    member.save()
+    return member
+
+
+@transaction.atomic
+def change_override(*, assignment: ReviewAssignment, reason: str) -> ReviewAssignment:
+    """Change the written reason a conflicted assignment stands on; never to nothing while
+    the conflict is there."""
+    conflict = conflict_reason(assignment.reviewer, assignment.submission)
+    if conflict and not reason.strip():
+        raise ConflictOfInterest(conflict_message(assignment.reviewer, conflict))
+    assignment.conflict_override = reason.strip() if conflict else ""
+    assignment.save(update_fields=["conflict_override"])
+    return assignment
+
+
+@transaction.atomic
+def unassign(*, assignment: ReviewAssignment) -> None:
+    """Take a reviewer off a submission they have not reviewed: a review is the reviewer's
+    work, and organizers never delete it (nor, through its assignment, by cascade)."""
+    check_unassign(assignment)
+    assignment.delete()
+
+
+def check_unassign(assignment: ReviewAssignment) -> None:
+    """Raise ``NotAllowed`` if the assignment holds a review."""
+    if Review.objects.filter(assignment=assignment).exists():
+        raise NotAllowed(
+            f"{assignment.reviewer.user} has reviewed this submission already: the assignment "
+            "stays with its review."
+        )
+
+
 @transaction.atomic
 def assign_reviewer(
     *, submission: Submission, member: CommitteeMember, override_reason: str = "", by=None
@@ -77,7 +153,7 @@ def assign_reviewer(
         raise NotAllowed("This reviewer is on another workshop's committee.")
     reason = conflict_reason(member, submission)
     if reason and not override_reason.strip():
-        raise ConflictOfInterest(f"{member.user} {reason}. Give a reason to assign them anyway.")
+        raise ConflictOfInterest(conflict_message(member, reason))
     assignment, _ = ReviewAssignment.objects.get_or_create(
         submission=submission,
         reviewer=member,

@@ -9,13 +9,15 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from outbox.models import OutgoingMail
+from schedule.models import ScheduleItem
 from submissions import services
 from submissions.models import Review, Submission
 from submissions.services import ensure_submission_types
 from tests.factories import OrganizerFactory, UserFactory, WorkshopFactory
 from tests.submissions.factories import CallForAbstractsFactory, CommitteeMemberFactory
 from tests.submissions.pdfs import pdf_bytes
-from workshops.models import OutgoingMail, ScheduleItem, SpeakerAppearance
+from workshops.models import SpeakerAppearance
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

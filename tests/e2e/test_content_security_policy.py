@@ -95,7 +95,7 @@ def test_admin_actions_autocomplete_and_popups_work(live_server, context):
     assert_no_violations(page, context)
 
     # A change form: select2 autocomplete (an XHR to the admin) and an add-another popup.
-    page.goto(live_server.url + reverse("admin:workshops_scheduleitem_change", args=[site.item.pk]))
+    page.goto(live_server.url + reverse("admin:schedule_scheduleitem_change", args=[site.item.pk]))
     page.locator(".field-speakers .select2-selection").click()
     expect(page.locator(".select2-results__option").first).to_be_visible()
     page.keyboard.press("Escape")

@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from outbox.models import OutgoingMail
 from registration.models import Registration
 from tests.factories import RegistrationSettingsFactory
-from workshops.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from outbox.models import OutgoingMail
 from registration import services
 from registration.models import Registration
 from registration.services import RegistrationData
 from registration.tasks import release_lapsed_holds
 from tests.factories import RegistrationSettingsFactory
-from workshops.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db
 

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox.models import OutgoingMail
 from registration import services
 from registration.models import Question, Registration, RegistrationSettings
 from tests.factories import (
@@ -21,7 +22,7 @@ from tests.factories import (
     RegistrationSettingsFactory,
     WorkshopFactory,
 )
-from workshops.models import OutgoingMail, Workshop
+from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
 

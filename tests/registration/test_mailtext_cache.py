@@ -6,11 +6,11 @@ from django.core.cache.backends.dummy import DummyCache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from outbox.models import OutgoingMail
 from registration import mailtext_cache, services
 from registration.models import MailText
 from registration.services import RegistrationData
 from tests.factories import RegistrationSettingsFactory
-from workshops.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db
 

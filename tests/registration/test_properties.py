@@ -24,11 +24,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from outbox.models import OutgoingMail
 from registration import services
 from registration.models import Registration
 from registration.services import RegistrationData
 from tests.factories import RegistrationSettingsFactory
-from workshops.models import OutgoingMail
 
 Status = Registration.Status
 ACTIVE = {Status.PENDING, Status.CONFIRMED, Status.WAITLISTED}

@@ -14,12 +14,12 @@ from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
+from outbox.models import OutgoingMail
 from registration import seats, services
 from registration.exceptions import RegistrationBusy
 from registration.models import MailText, Registration, RegistrationSettings
 from registration.services import RegistrationData
 from tests.factories import RegistrationFactory, RegistrationSettingsFactory
-from workshops.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db
 

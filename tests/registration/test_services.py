@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from outbox.models import OutgoingMail
 from registration import arrivals, outreach, services
 from registration.models import Registration
 from registration.services import RegistrationData
 from tests.factories import RegistrationSettingsFactory, WorkshopFactory
-from workshops.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db
 

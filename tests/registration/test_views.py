@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox.models import OutgoingMail
 from registration import services
 from registration.models import Question, Registration
 from registration.tokens import manage_link_token
@@ -22,7 +23,6 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
-from workshops.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db
 

@@ -22,11 +22,11 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from outbox.models import OutgoingMail
 from registration import seats, services
 from registration.models import Registration, RegistrationSettings
 from registration.services import RegistrationData
 from tests.factories import RegistrationSettingsFactory
-from workshops.models import OutgoingMail
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -26,6 +26,7 @@ import pytest
 from django.db import IntegrityError, InterfaceError, OperationalError, connection
 
 from config.database_unavailable import DatabaseUnavailableMiddleware
+from outbox.models import OutgoingMail
 from registration.models import Registration
 from tests.factories import RegistrationSettingsFactory, WorkshopFactory
 from tests.fixtures_celery import free_port, worker_database_url
@@ -40,7 +41,6 @@ from tests.reliability.drills import (
     private_redis,
     site_environment,
 )
-from workshops.models import OutgoingMail
 
 CAPACITY = 6
 ATTENDEES = 48

@@ -5,7 +5,7 @@ to the sweeper), and once Redis is back every mail that was promised arrives exa
 
 The drill runs its own redis-server (never the shared one) as the site's cache and broker,
 the site under gunicorn, a real Celery worker delivering to an SMTP sink, and the sweeper that
-beat runs (``workshops.tasks.requeue_stale_mail``) as a one-off process. Attendees fill in the
+beat runs (``outbox.tasks.requeue_stale_mail``) as a one-off process. Attendees fill in the
 public form and an organizer works in the admin, all over HTTP, while that Redis is stopped.
 """
 
@@ -22,6 +22,7 @@ from django.db.models import Count
 
 from accounts.models import User
 from config.redis_cache import RedisCache
+from outbox.models import OutgoingMail
 from registration.models import Registration
 from submissions.models import Submission
 from tests.factories import (
@@ -46,7 +47,6 @@ from tests.reliability.drills import (
     site_environment,
 )
 from tests.submissions.factories import SubmissionFactory, SubmissionTypeFactory
-from workshops.models import OutgoingMail
 
 ATTENDEES = 30
 CAPACITY = 20  # the rest are waitlisted: two kinds of registration mail
@@ -163,7 +163,7 @@ def run_drill(report: Report, smtp_sink, tmp_path) -> None:
             report.add("redis restarted on the same port")
             swept = run_django(
                 {**env, "MAIL_REQUEUE_GRACE": "0"},
-                "from workshops.tasks import requeue_stale_mail\nprint(requeue_stale_mail())",
+                "from outbox.tasks import requeue_stale_mail\nprint(requeue_stale_mail())",
             )
             report.add("mails handed to the worker by the sweeper", swept)
             messages = smtp_sink.wait_for(len(promised), timeout=DELIVERY_TIMEOUT)

@@ -1,6 +1,6 @@
 """Fault drill: the Celery worker is killed with SIGKILL in the middle of a 500-mail batch,
 then restarted; the sweeper hands back what the dead worker held. Every mail must arrive at
-the SMTP sink, and none twice, except what the design cannot rule out (workshops/delivery.py):
+the SMTP sink, and none twice, except what the design cannot rule out (outbox/delivery.py):
 the one mail the server had accepted and the dead worker had not yet recorded as sent.
 
 Run with ``-s`` to see what the drill did and its counts (printed whether it passes or not).
@@ -17,6 +17,9 @@ import pytest
 from django.db import transaction
 
 from config.celery_app import app as celery_app
+from outbox.dispatch import requeue_stale
+from outbox.mail import Mail, queue_mails
+from outbox.models import OutgoingMail
 from tests.fixtures_celery import (
     SmtpSink,
     WorkerHandle,
@@ -25,8 +28,6 @@ from tests.fixtures_celery import (
     stop_worker,
     worker_environment,
 )
-from workshops.mail import Mail, queue_mails, requeue_stale
-from workshops.models import OutgoingMail
 
 pytestmark = [
     pytest.mark.broker,
@@ -80,7 +81,7 @@ def test_worker_killed_mid_batch_loses_no_mail_and_repeats_at_most_the_unrecorde
                     Mail(
                         key=key,
                         to=f"{key.replace(':', '-')}@example.org",
-                        template="workshops/emails/notice",
+                        template="outbox/emails/notice",
                         context={"subject": f"Drill {key}", "body": "Drill.", "workshop": None},
                     )
                     for key in sorted(expected)

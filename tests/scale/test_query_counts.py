@@ -12,11 +12,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.models import User
+from demo.management.commands.generate_scale_data import Sizes, generate
 from registration.models import Registration
 from schedule import rendering
 from submissions.models import Review
 from tests.factories import OrganizerFactory
-from workshops.management.commands.generate_scale_data import Sizes, generate
 from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +27,8 @@ ADMIN_LISTS = {
     "registrations": "admin:registration_registration_changelist",
     "submissions": "admin:submissions_submission_changelist",
     "reviews": "admin:submissions_review_changelist",
-    "outbox": "admin:workshops_outgoingmail_changelist",
-    "schedule items": "admin:workshops_scheduleitem_changelist",
+    "outbox": "admin:outbox_outgoingmail_changelist",
+    "schedule items": "admin:schedule_scheduleitem_changelist",
     "workshops": "admin:workshops_workshop_changelist",
 }
 # Queries per page at any size, organizer logged in (session and user included), cold cache.

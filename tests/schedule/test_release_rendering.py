@@ -10,12 +10,13 @@ import io
 import json
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 
-from schedule import rendering
-from schedule.models import ReleaseArtifact
+from schedule import rendering, services
+from schedule.models import ReleaseArtifact, ScheduleItem, ScheduleRelease
 from tests.factories import (
     OrganizerFactory,
     RegistrationSettingsFactory,
@@ -25,8 +26,7 @@ from tests.factories import (
     WorkshopFactory,
     release_schedule,
 )
-from workshops import services
-from workshops.models import ScheduleItem, ScheduleRelease, Workshop
+from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -182,8 +182,11 @@ def test_the_migration_publishes_public_schedules_that_had_no_release():
     )  # fmt: skip
     items_before = ScheduleItem.objects.count()
 
-    migration = importlib.import_module("schedule.migrations.0002_publish_existing_schedules")
-    migration.forwards(apps, None)
+    # Run with the models as they were then (the schedule's still in the workshops app).
+    node = ("schedule", "0002_publish_existing_schedules")
+    then = MigrationLoader(connection).project_state(node).apps
+    migration = importlib.import_module(f"schedule.migrations.{node[1]}")
+    migration.forwards(then, None)
 
     [release] = shown.releases.all()
     assert (release.version, release.status) == ("1", "final")

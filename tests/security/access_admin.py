@@ -52,12 +52,12 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "workshops_keydate": AdminModel(lambda w: w.a.keydate),
     "workshops_topic": AdminModel(lambda w: w.a.topic),
     "workshops_teammember": AdminModel(lambda w: w.a.teammember),
-    "workshops_room": AdminModel(lambda w: w.a.room),
-    "workshops_scheduleitem": AdminModel(lambda w: w.a.item),
+    "schedule_room": AdminModel(lambda w: w.a.room),
+    "schedule_scheduleitem": AdminModel(lambda w: w.a.item),
     # Releases are written by publishing from the schedule page; the admin only reads them.
-    "workshops_schedulerelease": AdminModel(lambda w: w.a.release, add=False),
+    "schedule_schedulerelease": AdminModel(lambda w: w.a.release, add=False),
     # The outbox is read-only: mail is written by the services and resent by an action.
-    "workshops_outgoingmail": AdminModel(lambda w: w.a.mail, add=False, delete=NEVER),
+    "outbox_outgoingmail": AdminModel(lambda w: w.a.mail, add=False, delete=NEVER),
     "registration_registrationsettings": AdminModel(lambda w: w.a.settings),
     "registration_question": AdminModel(lambda w: w.a.question),
     "registration_mailtext": AdminModel(lambda w: w.a.mailtext),

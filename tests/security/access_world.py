@@ -22,8 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tokens import profile_claim_token
+from outbox.models import OutgoingMail
 from registration.models import MailText, Question, Registration
 from registration.tokens import manage_link_token
+from schedule.services import publish_schedule
 from submissions.models import DecisionMailText, Submission
 from submissions.tokens import confirmation_token
 from tests.factories import (
@@ -50,8 +52,7 @@ from tests.submissions.factories import (
     SubmissionTypeFactory,
 )
 from tests.submissions.pdfs import pdf_bytes
-from workshops.models import OutgoingMail, Series, Workshop
-from workshops.services import publish_schedule
+from workshops.models import Series, Workshop
 
 ROLES = (
     "anonymous",

@@ -32,10 +32,11 @@ from hypothesis import (
 )
 
 from accounts.models import User
+from outbox.models import OutgoingMail
 from registration.models import Registration
 from submissions.models import Author, Review, Submission
 from tests.security.hostile import hostile_text, uploads
-from workshops.models import OutgoingMail, SpeakerAppearance, SpeakerProfile
+from workshops.models import SpeakerAppearance, SpeakerProfile
 
 # Reproducible in CI (the same examples on every run), fresh examples on a developer's machine.
 hypothesis_settings.register_profile(

@@ -115,8 +115,8 @@ class Site:
             reverse("admin:workshops_workshop_changelist"),
             reverse("admin:workshops_workshop_change", args=[workshop]),
             reverse("admin:workshops_workshop_schedule", args=[workshop]),
-            reverse("admin:workshops_scheduleitem_change", args=[self.item.pk]),
-            reverse("admin:workshops_room_add") + "?_to_field=id&_popup=1",
+            reverse("admin:schedule_scheduleitem_change", args=[self.item.pk]),
+            reverse("admin:schedule_room_add") + "?_to_field=id&_popup=1",
             reverse("admin:registration_registration_changelist"),
         ]
 

@@ -138,7 +138,7 @@ def on_site(getter):
 
 
 def app_rows() -> list[Row]:
-    ours = ("workshops", "registration", "submissions")
+    ours = ("workshops", "schedule", "outbox", "registration", "submissions")
     return [
         Row(
             f"admin:app_list [{label}]",
@@ -342,12 +342,12 @@ ROWS: dict[str, list[Row]] = {
             "autocomplete [speakers of a schedule item]",
             lambda w: {},
             same_for_staff(OK),
-            query="app_label=workshops&model_name=scheduleitem&field_name=speakers&term=",
+            query="app_label=schedule&model_name=scheduleitem&field_name=speakers&term=",
         ),
         Row("autocomplete [no field]", lambda w: {}, same_for_staff(FORBIDDEN)),
     ],
     "route:admin/r/<path:content_type_id>/<path:object_id>/": [
-        # "View on site" (workshops/admin_shortcut.py): for objects one's admin shows. A
+        # "View on site" (config/admin_shortcut.py): for objects one's admin shows. A
         # registration's site is its secret manage link: its organizers only.
         Row(
             "view on site [A's registration]",

@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 
 from registration.models import Registration
+from schedule.models import Room, ScheduleRelease
 from submissions.models import CommitteeMember, Review, Submission
 from submissions.tokens import confirmation_token
 from tests.security import access_world
@@ -28,7 +29,6 @@ from tests.security.access_rules import (
     roles,
 )
 from tests.security.access_world import ROLES, World, client_of, confirm_link, manage_link
-from workshops.models import Room, ScheduleRelease
 
 world = access_world.world
 _own_private_media = access_world._own_private_media
@@ -213,7 +213,7 @@ CASES = [
     ),
     PostCase(
         "change a room of workshop A",
-        lambda w: reverse("admin:workshops_room_change", args=[w.a.room.pk]),
+        lambda w: reverse("admin:schedule_room_change", args=[w.a.room.pk]),
         lambda w: {"workshop": w.a.workshop.pk, "name": "Hijacked", "order": 0, "_save": "1"},
         lambda w: Room.objects.get(pk=w.a.room.pk).name,
         denied=admin_denied(ADMIN_INDEX),
@@ -222,7 +222,7 @@ CASES = [
     ),
     PostCase(
         "delete a room of workshop A",
-        lambda w: reverse("admin:workshops_room_delete", args=[w.a.room.pk]),
+        lambda w: reverse("admin:schedule_room_delete", args=[w.a.room.pk]),
         lambda w: {"post": "yes"},
         lambda w: Room.objects.filter(pk=w.a.room.pk).exists(),
         denied=admin_denied(ADMIN_INDEX),

@@ -184,7 +184,7 @@ def test_address_management_never_fails_and_keeps_a_primary_address(ada, action,
         delta = changes(before, after)
         if response.status_code != 302:
             assert delta == {}
-        assert set(delta) <= {"account.EmailAddress", "workshops.OutgoingMail"}
+        assert set(delta) <= {"account.EmailAddress", "outbox.OutgoingMail"}
         addresses = EmailAddress.objects.filter(user=ada)
         assert addresses.filter(primary=True, email=ada.email).count() == 1
 

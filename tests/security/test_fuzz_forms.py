@@ -101,7 +101,7 @@ def test_registration_form_refuses_or_saves_exactly_one_registration(conf, data)
                 assert delta == {}
             else:  # already registered: the link goes out again, to the address on file
                 assert_only(delta, OutgoingMail={"added": 1})
-                (mail,) = added(delta, after, "workshops.OutgoingMail")
+                (mail,) = added(delta, after, "outbox.OutgoingMail")
                 assert mail["to"] == KNOWN
             return
         assert_only(delta, Registration={"added": 1}, OutgoingMail={"added": 1})

@@ -69,6 +69,6 @@ def organizer_client():
 @fuzz(25)
 @given(workshop=st.one_of(st.sampled_from(NUMBERISH), numeric_text, ids))
 def test_admin_add_pages_take_any_workshop_parameter(organizer_client, workshop):
-    for model in ("scheduleitem", "keydate"):
-        response = organizer_client.get(f"/admin/workshops/{model}/add/", {"workshop": workshop})
+    for model in ("schedule/scheduleitem", "workshops/keydate"):
+        response = organizer_client.get(f"/admin/{model}/add/", {"workshop": workshop})
         assert response.status_code == 200, (model, workshop)

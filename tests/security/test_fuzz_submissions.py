@@ -111,8 +111,8 @@ def submission_posts(cfa):
 def assert_saved(post: dict, delta: dict, after: dict, pk: int) -> None:
     """The submission as posted, its authors replaced, co-authors perhaps told: nothing else."""
     event("saved")
-    assert set(delta) <= {"submissions.Submission", "submissions.Author", "workshops.OutgoingMail"}
-    assert not delta.get("workshops.OutgoingMail", {}).get("changed")
+    assert set(delta) <= {"submissions.Submission", "submissions.Author", "outbox.OutgoingMail"}
+    assert not delta.get("outbox.OutgoingMail", {}).get("changed")
     saved = after["submissions.Submission"][pk]
     assert saved["title"] == last(post, "title").strip()
     assert saved["abstract"] == last(post, "abstract").strip()

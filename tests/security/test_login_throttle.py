@@ -7,8 +7,8 @@ from axes.models import AccessAttempt
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.urls import reverse
 
+from outbox.models import OutgoingMail
 from tests.factories import OrganizerFactory, UserFactory
-from workshops.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db
 

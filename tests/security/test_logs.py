@@ -19,7 +19,7 @@ def formatted(record: logging.LogRecord) -> dict:
 
 
 def record(message="Mail %s sent", args=(42,), **extra) -> logging.LogRecord:
-    made = logging.LogRecord("workshops.mail", logging.INFO, __file__, 1, message, args, None)
+    made = logging.LogRecord("outbox.mail", logging.INFO, __file__, 1, message, args, None)
     for key, value in extra.items():
         setattr(made, key, value)
     return made
@@ -29,7 +29,7 @@ def test_a_record_is_one_json_object_with_its_extra_fields():
     entry = formatted(record(mail_id=42, outbox_key="registration-confirmed:7"))
 
     assert entry["level"] == "INFO"
-    assert entry["logger"] == "workshops.mail"
+    assert entry["logger"] == "outbox.mail"
     assert entry["message"] == "Mail 42 sent"
     assert entry["mail_id"] == 42
     assert entry["outbox_key"] == "registration-confirmed:7"

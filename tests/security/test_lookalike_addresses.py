@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from config.addresses import normalize_email, skeleton
+from outbox.models import OutgoingMail
 from registration.models import Registration
 from submissions.services import review as review_services
 from tests.factories import OrganizerFactory, RegistrationFactory, UserFactory, WorkshopFactory
@@ -24,7 +25,6 @@ from tests.submissions.factories import (
     ReviewAssignmentFactory,
     SubmissionFactory,
 )
-from workshops.models import OutgoingMail
 
 PASSWORD = "pw-secret-123"  # tests.factories.UserFactory's
 REAL = "organizer@example.org"

@@ -15,6 +15,7 @@ from django.urls import reverse
 from accounts.emails import claim_url
 from accounts.models import User
 from accounts.services import profile_of
+from outbox.models import OutgoingMail
 from submissions.models import Submission
 from submissions.services import confirm_participation, decide_submission, notify_authors
 from tests.factories import (
@@ -26,7 +27,7 @@ from tests.factories import (
     WorkshopFactory,
 )
 from tests.submissions.factories import CallForAbstractsFactory, SubmissionFactory
-from workshops.models import OutgoingMail, SpeakerAppearance, SpeakerProfile
+from workshops.models import SpeakerAppearance, SpeakerProfile
 
 pytestmark = pytest.mark.django_db
 

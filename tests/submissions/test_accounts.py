@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from outbox.models import OutgoingMail
 from tests.factories import UserFactory
-from workshops.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db
 

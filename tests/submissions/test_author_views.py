@@ -11,6 +11,7 @@ from django.http import Http404
 from django.urls import clear_url_caches, reverse
 from django.utils import timezone
 
+from outbox.models import OutgoingMail
 from submissions import services
 from submissions.models import Submission
 from tests.factories import UserFactory, WorkshopFactory
@@ -19,7 +20,6 @@ from tests.submissions.factories import (
     SubmissionFactory,
     SubmissionTypeFactory,
 )
-from workshops.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from outbox.models import OutgoingMail
 from submissions import services
 from submissions.models import Author, Submission
 from submissions.services import AuthorData, SubmissionData
@@ -18,7 +19,6 @@ from tests.submissions.factories import (
     SubmissionFactory,
     SubmissionTypeFactory,
 )
-from workshops.models import OutgoingMail
 from workshops.timezones import AOE
 
 pytestmark = pytest.mark.django_db

@@ -7,12 +7,12 @@ from email.message import Message
 
 import pytest
 
+from outbox.models import OutgoingMail
 from submissions import services
 from submissions.models import Submission
 from tests.factories import UserFactory, WorkshopFactory
 from tests.fixtures_celery import wait_until_idle
 from tests.submissions.factories import SubmissionFactory, SubmissionTypeFactory
-from workshops.models import OutgoingMail
 
 pytestmark = [
     pytest.mark.broker,

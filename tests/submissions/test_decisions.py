@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from outbox.models import OutgoingMail
+from schedule.models import ScheduleItem
 from submissions import services
 from submissions.models import DecisionMailText, Submission
 from submissions.tokens import confirmation_token
@@ -13,7 +15,7 @@ from tests.submissions.factories import (
     SubmissionFactory,
     SubmissionTypeFactory,
 )
-from workshops.models import OutgoingMail, ScheduleItem, SpeakerAppearance, SpeakerProfile
+from workshops.models import SpeakerAppearance, SpeakerProfile
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, NumberObject, TextStringObject
 
 from accounts.models import User
+from outbox.models import OutgoingMail
 from submissions.models import Review, Submission
 from submissions.pdf import metadata_texts
 from tests.factories import UserFactory, WorkshopFactory
@@ -23,7 +24,6 @@ from tests.submissions.factories import (
     SubmissionFactory,
 )
 from tests.submissions.pdfs import latex_like_pdf, pdf_bytes, pdf_with
-from workshops.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from outbox.models import OutgoingMail
 from submissions.models import CommitteeMember, DecisionMailText, ReviewAssignment, Submission
 from tests.factories import OrganizerFactory, UserFactory, WorkshopFactory
 from tests.submissions.factories import (
@@ -20,7 +21,6 @@ from tests.submissions.factories import (
     SubmissionFactory,
     SubmissionTypeFactory,
 )
-from workshops.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db
 

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from outbox.models import OutgoingMail
 from tests.factories import (
     KeyDateFactory,
     OrganizerFactory,
@@ -14,7 +15,7 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
-from workshops.models import KeyDate, OutgoingMail, SpeakerProfile, Workshop
+from workshops.models import KeyDate, SpeakerProfile, Workshop
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ from django.core.management import call_command
 from django.http import HttpRequest
 from django.utils import timezone
 
-from workshops import demo
+from demo import load as demo
+from demo.content import demo_workshop
+from schedule.models import Room, ScheduleItem
 from workshops.models import (
     KeyDate,
-    Room,
-    ScheduleItem,
     Series,
     SpeakerAppearance,
     SpeakerProfile,
@@ -183,10 +183,10 @@ def test_demo_workshop_dates_follow_today_on_each_run():
 
 
 def test_demo_start_date_is_the_first_tuesday_45_days_ahead():
-    assert demo.demo_start_date(dt.date(2030, 1, 1)) == dt.date(2030, 2, 19)
-    assert demo.demo_start_date(dt.date(2030, 1, 4)) == dt.date(2030, 2, 19)
-    assert demo.demo_start_date(dt.date(2030, 1, 5)) == dt.date(2030, 2, 19)
-    assert demo.demo_start_date(dt.date(2030, 1, 6)) == dt.date(2030, 2, 26)
+    assert demo_workshop.demo_start_date(dt.date(2030, 1, 1)) == dt.date(2030, 2, 19)
+    assert demo_workshop.demo_start_date(dt.date(2030, 1, 4)) == dt.date(2030, 2, 19)
+    assert demo_workshop.demo_start_date(dt.date(2030, 1, 5)) == dt.date(2030, 2, 19)
+    assert demo_workshop.demo_start_date(dt.date(2030, 1, 6)) == dt.date(2030, 2, 26)
 
 
 def test_no_demo_accounts_when_debug_is_off(settings):
@@ -376,7 +376,7 @@ def test_demo_workshop_page_is_labelled_and_dated_ahead(loaded, client):
     assert "Demo data: a fictional workshop to try every flow of the platform." in page
     assert "23:59 AoE" in text(section(page, "key-dates"))
     start = Workshop.objects.get(slug="demo-workshop").start_date
-    assert start == demo.demo_start_date(timezone.localdate())
+    assert start == demo_workshop.demo_start_date(timezone.localdate())
     assert start.weekday() == 1
     day_two = start + dt.timedelta(days=1)
     rows = schedule_rows(page)

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 import pytest
 from django.urls import reverse
 
+from schedule import services
+from schedule.models import ScheduleItem, ScheduleRelease
 from submissions.models import Submission
 from tests.factories import (
     ScheduleItemFactory,
@@ -30,9 +32,8 @@ from tests.submissions.factories import (
     ReviewAssignmentFactory,
     SubmissionFactory,
 )
-from workshops import services
 from workshops.markdown import MAX_RUN, render_markdown
-from workshops.models import ScheduleItem, ScheduleRelease, Series, SpeakerProfile, Topic, Workshop
+from workshops.models import Series, SpeakerProfile, Topic, Workshop
 
 # Runs of one mark, and the repeated short patterns that made Python-Markdown scan to the end
 # of the text from every opening bracket.

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.celery_app import app as celery_app
+from outbox.dispatch import requeue_stale
+from outbox.mail import queue_mail
+from outbox.models import OutgoingMail
 from tests.fixtures_celery import wait_until_idle
-from workshops.mail import queue_mail, requeue_stale
-from workshops.models import OutgoingMail
 
 DEAD_BROKER_URL = "redis://127.0.0.1:1/0"
 
@@ -27,7 +28,7 @@ def queue_notice(key: str = "notice:1", to: str = "ada@example.org") -> Outgoing
     return queue_mail(
         key=key,
         to=to,
-        template="workshops/emails/notice",
+        template="outbox/emails/notice",
         context={"subject": f"Notice {key}", "body": "The room has changed.", "workshop": None},
     )
 
@@ -148,7 +149,7 @@ def test_admin_resend_sends_a_failed_mail_again(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("admin:workshops_outgoingmail_changelist"),
+            reverse("admin:outbox_outgoingmail_changelist"),
             {"action": "resend_selected", "_selected_action": [mail.pk]},
             follow=True,
         )
@@ -247,13 +248,13 @@ def test_mail_survives_a_dead_broker_and_is_sent_once_by_the_sweeper(
 def test_after_a_failed_publish_requests_leave_the_broker_alone_for_a_while(
     monkeypatch, django_capture_on_commit_callbacks
 ):
-    from workshops import mail as outbox
-    from workshops.tasks import deliver_mail
+    from outbox import dispatch
+    from outbox.tasks import deliver_mail
 
     celery_app.conf.task_always_eager = False  # a broker to rest; the autouse fixture restores
     calls = []
 
-    def dead_broker(**kwargs):
+    def dead_broker(*args, **kwargs):
         calls.append(kwargs)
         raise ConnectionError("broker hangs")
 
@@ -266,13 +267,13 @@ def test_after_a_failed_publish_requests_leave_the_broker_alone_for_a_while(
     assert {first.status, second.status} == {"queued"}
 
     # The sweeper always tries: it is how resting mail gets out once the broker is back.
-    monkeypatch.setattr(deliver_mail, "apply_async", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(deliver_mail, "apply_async", lambda *a, **kwargs: calls.append(kwargs))
     later = timezone.now() + timedelta(hours=1)
     assert requeue_stale(now=later) == 2
     assert len(calls) == 3
 
     # Once the rest is over, requests publish again.
-    monkeypatch.setattr(outbox, "_broker_down_until", 0.0)
+    monkeypatch.setattr(dispatch, "_broker_down_until", 0.0)
     with django_capture_on_commit_callbacks(execute=True):
         queue_notice(key="notice:third")
     assert len(calls) == 4

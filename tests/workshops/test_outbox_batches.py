@@ -13,11 +13,11 @@ from aiosmtpd.controller import Controller
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection, transaction
 
+from outbox import delivery
+from outbox.delivery import deliver_many
+from outbox.mail import Mail, queue_mail, queue_mails
+from outbox.models import OutgoingMail
 from tests.fixtures_celery import free_port
-from workshops import delivery
-from workshops.delivery import deliver_many
-from workshops.mail import Mail, queue_mail, queue_mails
-from workshops.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def notice(key: str, to: str = "ada@example.org") -> Mail:
     return Mail(
         key=key,
         to=to,
-        template="workshops/emails/notice",
+        template="outbox/emails/notice",
         context={"subject": f"Notice {key}", "body": "The room has changed.", "workshop": None},
     )
 

@@ -4,6 +4,11 @@ import datetime as dt
 
 import pytest
 
+from outbox.models import OutgoingMail
+from schedule import emails
+from schedule.changes import release_history
+from schedule.models import ScheduleItem, ScheduleRelease
+from schedule.services import ScheduleError, draft_items_for_speakers, publish_schedule
 from tests.factories import (
     RoomFactory,
     ScheduleItemFactory,
@@ -12,10 +17,7 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
-from workshops import emails
-from workshops.models import OutgoingMail, ScheduleItem, ScheduleRelease, Workshop
-from workshops.selectors import release_history
-from workshops.services import ScheduleError, draft_items_for_speakers, publish_schedule
+from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from outbox.models import OutgoingMail
+from schedule.models import ScheduleItem, ScheduleRelease
+from schedule.services import publish_schedule
 from tests.factories import (
     OrganizerFactory,
     RoomFactory,
@@ -17,8 +20,7 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
-from workshops.models import OutgoingMail, ScheduleItem, ScheduleRelease, Workshop
-from workshops.services import publish_schedule
+from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -423,7 +425,7 @@ def item_form(item: ScheduleItem, **changes) -> dict:
 
 def test_item_form_shows_and_reads_times_in_the_workshop_zone(client, alice, workshop, talks):
     client.force_login(alice)
-    url = reverse("admin:workshops_scheduleitem_change", args=[talks["second"].pk])
+    url = reverse("admin:schedule_scheduleitem_change", args=[talks["second"].pk])
 
     page = client.get(url).content.decode()
     assert 'value="10:00:00"' in page
@@ -442,7 +444,7 @@ def test_item_form_shows_and_reads_times_in_the_workshop_zone(client, alice, wor
 
 def test_item_form_refuses_an_end_before_the_start(client, alice, workshop, talks):
     client.force_login(alice)
-    url = reverse("admin:workshops_scheduleitem_change", args=[talks["second"].pk])
+    url = reverse("admin:schedule_scheduleitem_change", args=[talks["second"].pk])
 
     response = client.post(url, item_form(talks["second"], end_1="09:00:00"))
 
@@ -457,7 +459,7 @@ def test_item_form_warns_of_a_speaker_double_booked(client, alice, workshop, tal
     client.force_login(alice)
 
     response = client.post(
-        reverse("admin:workshops_scheduleitem_add"),
+        reverse("admin:schedule_scheduleitem_add"),
         {
             "workshop": workshop.pk, "order": 0, "kind": "talk", "title": "Ada again",
             "start_0": "2030-03-04", "start_1": "09:00:00", "end_0": "2030-03-04",
@@ -482,16 +484,16 @@ def test_releases_are_listed_read_only_and_scoped(client, alice, workshop, talks
     theirs = publish_schedule(workshop=WorkshopFactory(), version="secret-v1", status="final")
     client.force_login(alice)
 
-    listing = client.get(reverse("admin:workshops_schedulerelease_changelist"))
+    listing = client.get(reverse("admin:schedule_schedulerelease_changelist"))
 
     assert listing.status_code == 200
     assert list(listing.context["cl"].queryset) == [mine]
     assert "secret-v1" not in listing.content.decode()
-    detail = client.get(reverse("admin:workshops_schedulerelease_change", args=[mine.pk]))
+    detail = client.get(reverse("admin:schedule_schedulerelease_change", args=[mine.pk]))
     assert detail.status_code == 200
     assert "Added: “Engines”" in detail.content.decode()
     assert 'name="_save"' not in detail.content.decode()
-    other = client.get(reverse("admin:workshops_schedulerelease_change", args=[theirs.pk]))
+    other = client.get(reverse("admin:schedule_schedulerelease_change", args=[theirs.pk]))
     assert other.status_code == 302
-    add = client.get(reverse("admin:workshops_schedulerelease_add"))
+    add = client.get(reverse("admin:schedule_schedulerelease_add"))
     assert add.status_code == 403

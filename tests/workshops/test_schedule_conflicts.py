@@ -8,14 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from schedule.conflicts import Conflict, conflicts_for_item, find_conflicts
+from schedule.models import ScheduleItem
 from tests.factories import (
     RoomFactory,
     ScheduleItemFactory,
     SpeakerProfileFactory,
     WorkshopFactory,
 )
-from workshops.models import ScheduleItem
-from workshops.schedule import Conflict, conflicts_for_item, find_conflicts
 
 pytestmark = pytest.mark.django_db
 

@@ -26,6 +26,7 @@ import xmlschema
 from django.core.management import call_command
 from django.urls import reverse
 
+from schedule.models import ScheduleItem
 from tests.factories import (
     RoomFactory,
     ScheduleItemFactory,
@@ -33,12 +34,7 @@ from tests.factories import (
     WorkshopFactory,
     release_schedule,
 )
-from workshops.models import (
-    ScheduleItem,
-    SpeakerAppearance,
-    SpeakerProfile,
-    Workshop,
-)
+from workshops.models import SpeakerAppearance, SpeakerProfile, Workshop
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from schedule.models import ReleaseArtifact
+from schedule.models import ReleaseArtifact, ScheduleItem, ScheduleRelease
 from tests.factories import (
     OrganizerFactory,
     RegistrationSettingsFactory,
@@ -23,7 +23,7 @@ from tests.factories import (
     release_schedule,
 )
 from workshops import schedule_cache
-from workshops.models import ScheduleItem, ScheduleRelease, Workshop
+from workshops.models import Workshop
 from workshops.schedule_cache import bump_schedule_version
 
 pytestmark = pytest.mark.django_db

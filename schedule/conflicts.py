@@ -1,0 +1,200 @@
+"""The schedule's rules, part one: conflicts between items (part two, changes.py: what a
+release keeps and what changed between two).
+
+Conflicts are warnings, never refusals: an organizer often saves a half-finished day. They are:
+
+- ``room``: two placed items overlap in one room.
+- ``plenary``: an item without a room takes place in *all* rooms (the model's "Empty: all
+  rooms"), so it conflicts with anything that overlaps it, in any room or also without one:
+  a coffee break without a room during a talk in Room B means one of them is wrong. An activity
+  that really runs in parallel (a poster session, a registration desk) gets a room of its own.
+- ``speaker``: one speaker on two overlapping items.
+- ``dates``: an item that starts before the workshop's first day or ends after its last one,
+  both read in the workshop's time zone (an item ending at midnight after the last day is in).
+
+Intervals are half-open: a talk ending at 10:00 and one starting at 10:00 do not overlap.
+Unplaced items (no start) have no conflicts. An item that ends before it starts is not a
+warning but a refusal: ``ScheduleItem.clean`` and a check constraint keep it out of the table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from schedule.models import ScheduleItem
+from workshops.models import SpeakerProfile, Workshop
+from workshops.templatetags.workshop_tags import date_range
+
+
+def schedule_queryset(workshop: Workshop) -> QuerySet[ScheduleItem]:
+    """Return every item of the workshop with its room and speakers, in two queries."""
+    return (
+        ScheduleItem.objects.filter(workshop=workshop)
+        .select_related("room")
+        .prefetch_related(Prefetch("speakers", queryset=SpeakerProfile.objects.order_by("name")))
+    )
+
+
+# Conflicts
+
+
+class ConflictKind(StrEnum):
+    ROOM = "room"
+    PLENARY = "plenary"
+    SPEAKER = "speaker"
+    DATES = "dates"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    kind: ConflictKind
+    message: str
+    item_ids: tuple[int, ...]
+
+
+def find_conflicts(
+    workshop: Workshop, *, items: Iterable[ScheduleItem] | None = None
+) -> list[Conflict]:
+    """Return the schedule's conflicts, earliest first, in a constant number of queries.
+
+    ``items`` lets a caller that has loaded the items (with rooms and speakers) pass them in.
+    """
+    if items is None:
+        items = schedule_queryset(workshop)
+    placed = sorted(
+        (i for i in items if i.start is not None and i.end is not None),
+        key=lambda i: (i.start, i.end, i.pk),
+    )
+    tz = workshop.tz
+    found: list[tuple[dt.datetime, Conflict]] = []
+    for item in placed:
+        if _outside_dates(item, workshop):
+            found.append((item.start, _dates_conflict(item, workshop)))
+    for first, second in _overlapping_pairs(placed):
+        if first.room_id is None or second.room_id is None:
+            found.append((second.start, _plenary_conflict(first, second, tz)))
+        elif first.room_id == second.room_id:
+            found.append((second.start, _room_conflict(first, second, tz)))
+    by_speaker: dict[int, list[ScheduleItem]] = defaultdict(list)
+    speakers: dict[int, SpeakerProfile] = {}
+    for item in placed:
+        for speaker in item.speakers.all():
+            by_speaker[speaker.pk].append(item)
+            speakers[speaker.pk] = speaker
+    for speaker_id, own in by_speaker.items():
+        for first, second in _overlapping_pairs(own):
+            found.append((second.start, _speaker_conflict(speakers[speaker_id], first, second, tz)))
+    found.sort(key=lambda pair: (pair[0], pair[1].kind, pair[1].item_ids))
+    return [conflict for _, conflict in found]
+
+
+def conflicts_for_item(item: ScheduleItem) -> list[Conflict]:
+    """Return the conflicts this item takes part in (for the warning after a save)."""
+    return [c for c in find_conflicts(item.workshop) if item.pk in c.item_ids]
+
+
+def conflicts_by_item(conflicts: Iterable[Conflict]) -> dict[int, list[Conflict]]:
+    marked: dict[int, list[Conflict]] = defaultdict(list)
+    for conflict in conflicts:
+        for item_id in conflict.item_ids:
+            marked[item_id].append(conflict)
+    return dict(marked)
+
+
+def _overlapping_pairs(items: list[ScheduleItem]) -> Iterator[tuple[ScheduleItem, ScheduleItem]]:
+    """Yield each overlapping pair of items sorted by start: O(n log n + pairs), one pass."""
+    active: list[ScheduleItem] = []
+    for item in items:
+        # What ended by this start can overlap nothing later: items come in start order.
+        active = [other for other in active if other.end > item.start]
+        for other in active:
+            yield other, item
+        active.append(item)
+
+
+def _outside_dates(item: ScheduleItem, workshop: Workshop) -> bool:
+    if workshop.start_date is None:
+        return False
+    first_day = timezone.localtime(item.start, workshop.tz).date()
+    # An item ending at 00:00 ends on the day before, not on the day its end names.
+    last_day = (timezone.localtime(item.end, workshop.tz) - dt.timedelta(microseconds=1)).date()
+    return first_day < workshop.start_date or last_day > workshop.last_date
+
+
+def _dates_conflict(item: ScheduleItem, workshop: Workshop) -> Conflict:
+    dates = date_range(workshop.start_date, workshop.end_date)
+    return Conflict(
+        kind=ConflictKind.DATES,
+        message=(
+            f"“{item.display_title}” ({format_slot(item.start, item.end, None, workshop.tz)}) "
+            f"is outside the workshop's dates ({dates})."
+        ),
+        item_ids=(item.pk,),
+    )
+
+
+def _room_conflict(first: ScheduleItem, second: ScheduleItem, tz) -> Conflict:
+    return Conflict(
+        kind=ConflictKind.ROOM,
+        message=(
+            f"“{first.display_title}” and “{second.display_title}” overlap in "
+            f"{first.room.name} ({_overlap(first, second, tz)})."
+        ),
+        item_ids=(first.pk, second.pk),
+    )
+
+
+def _plenary_conflict(first: ScheduleItem, second: ScheduleItem, tz) -> Conflict:
+    plenary, other = (first, second) if first.room_id is None else (second, first)
+    where = f"in {other.room.name}" if other.room_id else "also in all rooms"
+    return Conflict(
+        kind=ConflictKind.PLENARY,
+        message=(
+            f"“{plenary.display_title}” is for all rooms but “{other.display_title}” runs "
+            f"{where} at the same time ({_overlap(first, second, tz)})."
+        ),
+        item_ids=(first.pk, second.pk),
+    )
+
+
+def _speaker_conflict(speaker: SpeakerProfile, first, second, tz) -> Conflict:
+    return Conflict(
+        kind=ConflictKind.SPEAKER,
+        message=(
+            f"{speaker.name} is in “{first.display_title}” and “{second.display_title}” "
+            f"at once ({_overlap(first, second, tz)})."
+        ),
+        item_ids=(first.pk, second.pk),
+    )
+
+
+def _overlap(first: ScheduleItem, second: ScheduleItem, tz) -> str:
+    return format_slot(max(first.start, second.start), min(first.end, second.end), None, tz)
+
+
+# Display
+
+
+def format_slot(start: dt.datetime, end: dt.datetime, room: str | None, tz) -> str:
+    """Return “Tue 4 March, 10:00–10:30, Room A” with the times in ``tz``."""
+    start, end = timezone.localtime(start, tz), timezone.localtime(end, tz)
+    if start.date() == end.date() or end == dt.datetime.combine(
+        start.date() + dt.timedelta(days=1), dt.time(0), tzinfo=tz
+    ):
+        when = f"{date_format(start, 'D j F')}, {start:%H:%M}–{end:%H:%M}"
+    else:
+        when = (
+            f"{date_format(start, 'D j F')}, {start:%H:%M} – "
+            f"{date_format(end, 'D j F')}, {end:%H:%M}"
+        )
+    if room is None:
+        return when
+    return f"{when}, {room or 'all rooms'}"

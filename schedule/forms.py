@@ -1,0 +1,156 @@
+"""Input validation for the organizer's schedule view: one row per item, and a release."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django import forms
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from schedule.models import Room, ScheduleItem
+from workshops.models import SpeakerProfile, Workshop
+
+TIME_WIDGET = forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 300})
+
+
+class ObjectChoiceField(forms.ChoiceField):
+    """Pick one of objects loaded once for a whole formset: no query per row to show or check."""
+
+    def __init__(self, objects: Iterable[Model], *, empty_label: str, **kwargs) -> None:
+        self.objects = {str(obj.pk): obj for obj in objects}
+        choices = [("", empty_label), *((pk, str(obj)) for pk, obj in self.objects.items())]
+        super().__init__(choices=choices, **kwargs)
+
+    def clean(self, value):
+        return self.objects.get(super().clean(value) or "")
+
+
+class ObjectMultipleChoiceField(forms.MultipleChoiceField):
+    """Pick some of objects loaded once for a whole formset."""
+
+    def __init__(self, objects: Iterable[Model], **kwargs) -> None:
+        self.objects = {str(obj.pk): obj for obj in objects}
+        super().__init__(choices=[(pk, str(obj)) for pk, obj in self.objects.items()], **kwargs)
+
+    def clean(self, value):
+        return [self.objects[pk] for pk in super().clean(value)]
+
+
+class ScheduleRowForm(forms.ModelForm):
+    """One item of the schedule: a day and wall-clock times in the workshop's time zone.
+
+    An item that runs past midnight keeps its times as long as its row's day and times are
+    left alone; edited here, an item starts and ends on one day (the item's own form does more).
+    """
+
+    day = forms.DateField(required=False)
+    start = forms.TimeField(required=False, widget=TIME_WIDGET)
+    end = forms.TimeField(required=False, widget=TIME_WIDGET)
+
+    class Meta:
+        model = ScheduleItem
+        fields = ("kind", "title")
+        widgets = {"title": forms.TextInput(attrs={"size": 30})}
+
+    def __init__(
+        self,
+        *args,
+        workshop: Workshop,
+        rooms: list[Room],
+        speakers: list[SpeakerProfile],
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.workshop = workshop
+        item = self.instance
+        if item.pk is None:
+            item.workshop = workshop
+        self.fields["room"] = ObjectChoiceField(rooms, empty_label="All rooms", required=False)
+        self.fields["speakers"] = ObjectMultipleChoiceField(
+            speakers,
+            required=False,
+            widget=forms.SelectMultiple(attrs={"size": 3}),
+        )
+        days = workshop.days()
+        if item.start is not None:
+            start = timezone.localtime(item.start, workshop.tz)
+            end = timezone.localtime(item.end, workshop.tz)
+            self.initial.update(day=start.date(), start=start.time(), end=end.time())
+            if start.date() not in days:
+                days = sorted({*days, start.date()})
+            self.ends_other_day = end.date() != start.date() and end.time() != dt.time(0)
+        else:
+            self.ends_other_day = False
+        if days:
+            self.fields["day"].widget = forms.Select(
+                choices=[("", "— not placed —"), *((d, date_format(d, "D j M")) for d in days)]
+            )
+        else:
+            self.fields["day"].widget = forms.DateInput(attrs={"type": "date"})
+        if item.pk is not None:
+            self.initial.update(
+                room=item.room_id, speakers=[speaker.pk for speaker in item.speakers.all()]
+            )
+
+    def clean(self):
+        data = super().clean()
+        item = self.instance
+        timing = {"day", "start", "end"}
+        if item.pk is None or timing & set(self.changed_data):
+            day, start, end = data.get("day"), data.get("start"), data.get("end")
+            if day is None and start is None and end is None:
+                item.start = item.end = None
+            elif day is None or start is None or end is None:
+                if not self.errors:
+                    raise forms.ValidationError(
+                        "Give a day, a start and an end, or leave all three empty."
+                    )
+            else:
+                # ScheduleItem.clean refuses an end before the start, on the "end" field.
+                item.start = self.workshop.local_datetime(day, start)
+                item.end = self.workshop.local_datetime(day, end)
+        if "room" in data:
+            item.room = data["room"]
+        return data
+
+    def save(self, commit: bool = True) -> ScheduleItem:
+        """Save the row, and its speakers (a field of this form, not of its Meta) with it; with
+        ``commit`` off, the speakers go with ``save_m2m()``, as a ModelForm's would."""
+        item = super().save(commit=commit)
+        if commit:
+            item.speakers.set(self.cleaned_data["speakers"])
+        else:
+            save_model_m2m = self.save_m2m
+
+            def save_m2m() -> None:
+                save_model_m2m()
+                self.instance.speakers.set(self.cleaned_data["speakers"])
+
+            self.save_m2m = save_m2m
+        return item
+
+
+ScheduleFormSet = forms.modelformset_factory(
+    ScheduleItem, form=ScheduleRowForm, extra=3, can_delete=True
+)
+
+
+class PublishReleaseForm(forms.Form):
+    version = forms.CharField(max_length=60, help_text="For example “v2” or “2025-03-01”.")
+    status = forms.ChoiceField(
+        choices=[
+            (Workshop.ScheduleStatus.TENTATIVE, "Tentative (may still change)"),
+            (Workshop.ScheduleStatus.FINAL, "Final"),
+        ]
+    )
+    notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Shown in the public changelog and in the speakers' mails.",
+    )
+    notify = forms.BooleanField(
+        required=False, initial=True, label="Mail each speaker whose items changed"
+    )

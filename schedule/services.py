@@ -1,0 +1,141 @@
+"""Schedule state changes with their rules: publishing a release, drafting talk slots.
+
+Both lock the workshop row first (``select_for_update``; SQLite's IMMEDIATE transactions
+serialize writers the same way), so two organizers publishing at once get two releases in a
+clear order, each diffed against the one before, and a double click drafts slots once.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+
+from schedule import changes, conflicts, emails
+from schedule.models import ScheduleItem, ScheduleRelease
+from workshops.models import SpeakerAppearance, Workshop
+
+RELEASE_STATUSES = (Workshop.ScheduleStatus.TENTATIVE, Workshop.ScheduleStatus.FINAL)
+
+
+class ScheduleError(Exception):
+    """An expected refusal; ``str(exc)`` is the message to show the organizer."""
+
+
+@transaction.atomic
+def publish_schedule(
+    *,
+    workshop: Workshop,
+    version: str,
+    notes: str = "",
+    status: str,
+    user=None,
+    notify: bool = True,
+) -> ScheduleRelease:
+    """Store a release of the placed items with its diff from the last one; tell speakers once.
+
+    Items that moved, were retitled or got other speakers have their ``revision`` bumped
+    (calendar clients see an update), the workshop's schedule status becomes the release's,
+    and every speaker of a changed item (before or after the change) who has an address gets
+    one mail listing all of their changes (unless ``notify`` is off). The first release lists
+    every item as added.
+    """
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    version = version.strip()
+    if status not in RELEASE_STATUSES:
+        raise ScheduleError("A release is either tentative or final.")
+    if not version:
+        raise ScheduleError("Give the release a version, for example “v2”.")
+    if workshop.releases.filter(version=version).exists():
+        raise ScheduleError(f"There is already a release “{version}”: pick another version.")
+
+    snapshot = changes.take_snapshot(conflicts.schedule_queryset(workshop))
+    previous = workshop.releases.order_by("-published_at", "-pk").only("snapshot").first()
+    diff = changes.diff_snapshots(previous.snapshot if previous else [], snapshot)
+    changed = changes.changed_item_ids(diff)
+    if changed:
+        ScheduleItem.objects.filter(pk__in=changed).update(revision=F("revision") + 1)
+        for entry in snapshot:
+            if entry["id"] in changed:
+                entry["revision"] += 1
+
+    release = ScheduleRelease(
+        workshop=workshop,
+        version=version,
+        status=status,
+        notes=notes.strip(),
+        published_by=user if user is not None and user.is_authenticated else None,
+        snapshot=snapshot,
+        changes=diff,
+    )
+    # An empty schedule is a valid release: the JSON fields may hold [] and {}.
+    release.full_clean(exclude=["snapshot", "changes"])
+    release.save()
+    workshop.schedule_status = status
+    workshop.save(update_fields=["schedule_status", "updated_at"])
+    if notify:
+        emails.queue_schedule_change_mails(release)
+    return release
+
+
+def release_if_changed(workshop: Workshop) -> ScheduleRelease | None:
+    """Publish the placed items as the next release (“1”, “2”, …) unless they are what the
+    current release holds, without mail: for loaders of demo and benchmark data, whose
+    reruns must be safe. A hidden schedule is not released."""
+    if workshop.schedule_status == Workshop.ScheduleStatus.HIDDEN:
+        return None
+    current = workshop.releases.order_by("-published_at", "-pk").first()
+    draft = changes.take_snapshot(conflicts.schedule_queryset(workshop))
+    if current is None and not draft:
+        return None
+    if current is not None and current.snapshot == draft:
+        return None
+    return publish_schedule(
+        workshop=workshop,
+        version=str(workshop.releases.count() + 1),
+        status=workshop.schedule_status,
+        notify=False,
+    )
+
+
+SPEAKER_ROLE_KINDS = {
+    SpeakerAppearance.Role.KEYNOTE: ScheduleItem.Kind.KEYNOTE,
+    SpeakerAppearance.Role.LECTURER: ScheduleItem.Kind.LECTURE,
+}
+
+
+@transaction.atomic
+def draft_items_for_speakers(*, workshop: Workshop) -> list[ScheduleItem]:
+    """Create one unplaced slot per confirmed speaker with no item here yet; safe to repeat.
+
+    The slot is a keynote for a keynote speaker, a lecture for a lecturer, a talk otherwise;
+    it has no title and no time, for the organizer to fill in the schedule view. A speaker
+    already on any item of this workshop (a talk, a panel) gets nothing new.
+
+    The submissions app will add its sibling, ``draft_items_for_submissions(*, workshop)``:
+    one unplaced item per confirmed accepted submission not yet linked to an item, with the
+    submission's title, abstract and presenting authors' profiles, and the kind its decision
+    says (talk, spotlight, poster session). It should lock the workshop the same way and run
+    before this one, so that speakers of accepted talks are not given a second, empty slot.
+    """
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    on_items = ScheduleItem.speakers.through.objects.filter(scheduleitem__workshop=workshop).values(
+        "speakerprofile_id"
+    )
+    appearances = (
+        SpeakerAppearance.objects.filter(workshop=workshop, confirmed=True)
+        .exclude(speaker_id__in=on_items)
+        .select_related("speaker")
+        .order_by("order", "pk")
+    )
+    created = []
+    for appearance in appearances:
+        item = ScheduleItem(
+            workshop=workshop,
+            kind=SPEAKER_ROLE_KINDS.get(appearance.role, ScheduleItem.Kind.TALK),
+            order=appearance.order,
+        )
+        item.full_clean()
+        item.save()
+        item.speakers.add(appearance.speaker)
+        created.append(item)
+    return created

@@ -1,0 +1,19 @@
+"""The core: workshops, their dates, topics, team (workshop.py), speakers and their
+appearances (speakers.py). Import them from here."""
+
+from workshops.models.speakers import (
+    SpeakerAppearance as SpeakerAppearance,
+    SpeakerProfile as SpeakerProfile,
+    SpeakerProfileQuerySet as SpeakerProfileQuerySet,
+    speaker_photo_path as speaker_photo_path,
+)
+from workshops.models.workshop import (
+    KeyDate as KeyDate,
+    Series as Series,
+    TeamMember as TeamMember,
+    Topic as Topic,
+    Workshop as Workshop,
+    WorkshopChild as WorkshopChild,
+    WorkshopQuerySet as WorkshopQuerySet,
+    validate_time_zone as validate_time_zone,
+)
