@@ -17,7 +17,6 @@ closed and why it never holds more than one mail per worker.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,8 +31,6 @@ from django.utils import timezone
 
 from outbox import dispatch
 from outbox.models import OutgoingMail
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -97,14 +97,9 @@ def availability(conf: RegistrationSettings | None, now=None) -> dict:
 
 def check_capacity(conf: RegistrationSettings, capacity: int | None) -> None:
     """Raise unless ``capacity`` leaves every confirmed person a seat. For a form's early
-    answer; ``set_capacity()`` checks again under the lock."""
-    confirmed = (
-        RegistrationSettings.objects.filter(pk=conf.pk)
-        .values_list("confirmed_count", flat=True)
-        .first()
-    )
-    if capacity is not None and confirmed and capacity < confirmed:
-        raise _below_confirmed(confirmed)
+    answer, by the counts on the row as loaded; ``set_capacity()`` checks again under the lock."""
+    if capacity is not None and capacity < conf.confirmed_count:
+        raise _below_confirmed(conf.confirmed_count)
 
 
 def _below_confirmed(confirmed: int) -> CapacityBelowConfirmed:

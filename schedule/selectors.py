@@ -9,12 +9,10 @@ from workshops.models import Workshop
 
 def programme(workshop: Workshop) -> list[ScheduleItem]:
     """Presentations with a known title and speakers, placed ones in time order, then the
-    ones without a time yet: the “Programme” of the workshop page, in two queries."""
-    items = list(schedule_queryset(workshop))
-    placed = [i for i in items if i.start is not None]
-    unplaced = [i for i in items if i.start is None]
+    ones without a time yet (the items' own ordering): the “Programme” of the workshop page,
+    in two queries."""
     return [
         i
-        for i in placed + unplaced
+        for i in schedule_queryset(workshop)
         if i.kind in ScheduleItem.PRESENTATION_KINDS and i.title and i.speakers.all()
     ]

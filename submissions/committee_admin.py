@@ -55,10 +55,16 @@ class AssignmentInlineFormSet(BaseInlineFormSet):
                 continue
             if not data or data.get("DELETE") or data.get("reviewer") is None:
                 continue
-            member = data["reviewer"]
-            reason = services.conflict_reason(member, self.instance)
-            if reason and not (data.get("conflict_override") or "").strip():
-                form.add_error("conflict_override", services.conflict_message(member, reason))
+            try:
+                services.check_assignment(
+                    member=data["reviewer"],
+                    submission=self.instance,
+                    override_reason=data.get("conflict_override") or "",
+                )
+            except services.NotAllowed as exc:
+                form.add_error("reviewer", str(exc))
+            except services.ConflictOfInterest as exc:
+                form.add_error("conflict_override", str(exc))
 
 
 class AssignmentInline(WorkshopScopedInline, admin.TabularInline):
@@ -200,12 +206,16 @@ class ReviewAssignmentForm(forms.ModelForm):
         member = data.get("reviewer") or getattr(self.instance, "reviewer", None)
         if submission is None or member is None:
             return data
-        if member.workshop_id != submission.workshop_id:
-            self.add_error("reviewer", "This reviewer is on another workshop's committee.")
-            return data
-        reason = services.conflict_reason(member, submission)
-        if reason and not (data.get("conflict_override") or "").strip():
-            self.add_error("conflict_override", services.conflict_message(member, reason))
+        try:
+            services.check_assignment(
+                member=member,
+                submission=submission,
+                override_reason=data.get("conflict_override") or "",
+            )
+        except services.NotAllowed as exc:
+            self.add_error("reviewer", str(exc))
+        except services.ConflictOfInterest as exc:
+            self.add_error("conflict_override", str(exc))
         return data
 
 

@@ -40,6 +40,7 @@ from submissions.services.review import (
     assignments_of as assignments_of,
     blind_pdf as blind_pdf,
     change_override as change_override,
+    check_assignment as check_assignment,
     check_committee_seat as check_committee_seat,
     check_topics as check_topics,
     check_unassign as check_unassign,

@@ -22,6 +22,7 @@ __all__ = [
     "assignments_of",
     "blind_pdf",
     "change_override",
+    "check_assignment",
     "check_committee_seat",
     "check_topics",
     "check_unassign",
@@ -115,13 +116,27 @@ def seat_committee_member(
     return member
 
 
+def check_assignment(
+    *, member: CommitteeMember, submission: Submission, override_reason: str = ""
+) -> str:
+    """Raise unless ``member`` may review ``submission``: ``NotAllowed`` for a reviewer of
+    another workshop, ``ConflictOfInterest`` for a conflict without a written reason. Return
+    the conflict ("" for none), which the reason then stands on."""
+    if member.workshop_id != submission.workshop_id:
+        raise NotAllowed("This reviewer is on another workshop's committee.")
+    reason = conflict_reason(member, submission)
+    if reason and not override_reason.strip():
+        raise ConflictOfInterest(conflict_message(member, reason))
+    return reason
+
+
 @transaction.atomic
 def change_override(*, assignment: ReviewAssignment, reason: str) -> ReviewAssignment:
     """Change the written reason a conflicted assignment stands on; never to nothing while
     the conflict is there."""
-    conflict = conflict_reason(assignment.reviewer, assignment.submission)
-    if conflict and not reason.strip():
-        raise ConflictOfInterest(conflict_message(assignment.reviewer, conflict))
+    conflict = check_assignment(
+        member=assignment.reviewer, submission=assignment.submission, override_reason=reason
+    )
     assignment.conflict_override = reason.strip() if conflict else ""
     assignment.save(update_fields=["conflict_override"])
     return assignment
@@ -149,11 +164,7 @@ def assign_reviewer(
     *, submission: Submission, member: CommitteeMember, override_reason: str = "", by=None
 ) -> ReviewAssignment:
     """Assign by hand; a conflict needs a written reason from the organizer."""
-    if member.workshop_id != submission.workshop_id:
-        raise NotAllowed("This reviewer is on another workshop's committee.")
-    reason = conflict_reason(member, submission)
-    if reason and not override_reason.strip():
-        raise ConflictOfInterest(conflict_message(member, reason))
+    reason = check_assignment(member=member, submission=submission, override_reason=override_reason)
     assignment, _ = ReviewAssignment.objects.get_or_create(
         submission=submission,
         reviewer=member,
