@@ -26,8 +26,10 @@ from urllib.parse import quote
 import pytest
 import redis
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 from django.conf import settings
 from django.db import connection
+from kombu.exceptions import OperationalError
 
 from config.celery_app import app as celery_app
 
@@ -44,6 +46,26 @@ class SmtpSink:
     _messages: list[Message] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _defer: int = 0
+    _open: int = 0  # SMTP connections not yet closed (SinkSMTP counts them)
+
+    def opened(self) -> None:
+        with self._lock:
+            self._open += 1
+
+    def closed(self) -> None:
+        with self._lock:
+            self._open -= 1
+
+    def wait_until_disconnected(self, *, timeout: float = 10.0) -> None:
+        """Return once no client holds a connection: whatever a client sent before it went
+        away (a killed worker's last "."), the sink has read and kept or dropped."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._open == 0:
+                    return
+            time.sleep(0.01)
+        raise AssertionError(f"an SMTP client was still connected after {timeout} s")
 
     async def handle_DATA(self, server, session, envelope) -> str:
         with self._lock:
@@ -89,10 +111,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class SinkSMTP(SMTP):
+    """aiosmtpd's server, telling the sink when a connection opens and when it is gone."""
+
+    def connection_made(self, transport) -> None:
+        self.event_handler.opened()
+        super().connection_made(transport)
+
+    def connection_lost(self, error) -> None:
+        super().connection_lost(error)
+        self.event_handler.closed()
+
+
+class SinkController(Controller):
+    def factory(self) -> SMTP:
+        return SinkSMTP(self.handler, **self.SMTP_kwargs)
+
+
 @pytest.fixture(scope="session")
 def _smtp_sink_server() -> Iterator[SmtpSink]:
     sink = SmtpSink(host="127.0.0.1", port=free_port())
-    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller = SinkController(sink, hostname=sink.host, port=sink.port)
     controller.start()
     yield sink
     controller.stop()
@@ -126,17 +165,28 @@ def _wait_until_ready(process: subprocess.Popen, handle: WorkerHandle) -> None:
     raise RuntimeError(f"celery worker not ready in time:\n{handle.log.read_text()}")
 
 
-def wait_until_idle(handle: WorkerHandle, *, timeout: float = 20.0) -> None:
+def wait_until_idle(
+    handle: WorkerHandle, *, timeout: float = 20.0, app=None, broker_url: str | None = None
+) -> None:
     """Return once the worker has nothing left to do: its queue empty, no task running,
     reserved or waiting for a retry (twice in a row, a poll apart). After that no mail of a
-    test can still arrive: what the sink holds is all there will be (no fixed sleep)."""
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    inspect = celery_app.control.inspect(destination=[handle.nodename], timeout=1.0)
+    test can still arrive: what the sink holds is all there will be (no fixed sleep).
+
+    ``app`` and ``broker_url``: a worker on another broker than the test session's (a drill's
+    private redis-server)."""
+    client = redis.Redis.from_url(broker_url or settings.CELERY_BROKER_URL)
+    inspect = (app or celery_app).control.inspect(destination=[handle.nodename], timeout=1.0)
     deadline, calm = time.monotonic() + timeout, 0
     try:
         while time.monotonic() < deadline:
-            waiting = client.llen(handle.queue)
-            replies = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+            try:
+                waiting = client.llen(handle.queue)
+                replies = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+            except (redis.exceptions.ConnectionError, OperationalError):
+                # A connection from before a broker restart: the next poll opens a new one.
+                calm = 0
+                time.sleep(0.05)
+                continue
             # A solo worker running a task cannot answer: no reply means busy.
             answered = all(reply and handle.nodename in reply for reply in replies)
             busy = not answered or any(reply[handle.nodename] for reply in replies)

@@ -28,7 +28,7 @@ import redis
 from celery import Celery
 from django.conf import settings
 
-from tests.fixtures_celery import free_port
+from tests.fixtures_celery import WorkerHandle, free_port, wait_until_idle
 
 HOST = "127.0.0.1"
 REDIS_SERVER = (
@@ -193,9 +193,27 @@ def gunicorn(
         stop_process(process, group=True)
 
 
+@dataclass(frozen=True)
+class DrillWorker:
+    handle: WorkerHandle
+    broker_url: str
+
+    def wait_until_idle(self, *, timeout: float = 20.0) -> None:
+        with broker_app(self.broker_url) as app:
+            wait_until_idle(self.handle, timeout=timeout, app=app, broker_url=self.broker_url)
+
+
+def broker_app(url: str) -> Celery:
+    """Not the project's app: Celery prefers the CELERY_BROKER_URL of this process's
+    environment to any broker it is given, except for the explicit read and write URLs."""
+    app = Celery("drill-control", set_as_current=False)
+    app.conf.broker_read_url = app.conf.broker_write_url = url
+    return app
+
+
 @contextmanager
-def celery_worker(env: Mapping[str, str], *, log: Path) -> Iterator[str]:
-    """Run a worker on the default queue of the broker in ``env``; yield its node name."""
+def celery_worker(env: Mapping[str, str], *, log: Path) -> Iterator[DrillWorker]:
+    """Run a worker on the default queue of the broker in ``env``."""
     nodename = f"drill-{secrets.token_hex(4)}@localhost"
     command = [
         *(sys.executable, "-m", "celery", "-A", "config", "worker"),
@@ -206,16 +224,15 @@ def celery_worker(env: Mapping[str, str], *, log: Path) -> Iterator[str]:
         process = subprocess.Popen(
             command, cwd=settings.BASE_DIR, env=dict(env), stdout=out, stderr=subprocess.STDOUT
         )
-    # Not the project's app: Celery prefers the CELERY_BROKER_URL of this process's environment
-    # to any broker it is given, except for the explicit read and write URLs.
-    pinger = Celery("drill-ping", set_as_current=False)
-    pinger.conf.broker_read_url = pinger.conf.broker_write_url = env["CELERY_BROKER_URL"]
+    pinger = broker_app(env["CELERY_BROKER_URL"])
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while not pinger.control.ping(destination=[nodename], timeout=0.5):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"celery worker not ready:\n{log.read_text()}")
-        yield nodename
+        # The default queue: the one Celery names "celery" when settings name none.
+        handle = WorkerHandle(queue=pinger.conf.task_default_queue, nodename=nodename, log=log)
+        yield DrillWorker(handle, env["CELERY_BROKER_URL"])
     finally:
         pinger.close()
         stop_process(process)

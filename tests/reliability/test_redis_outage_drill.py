@@ -107,7 +107,7 @@ def run_drill(report: Report, smtp_sink, tmp_path) -> None:
             MAIL_RETRY_BACKOFF_MAX="2",
         )
         with (
-            celery_worker({**env, "CONN_MAX_AGE": "0"}, log=tmp_path / "worker.log"),
+            celery_worker({**env, "CONN_MAX_AGE": "0"}, log=tmp_path / "worker.log") as worker,
             gunicorn(env, port=site_port, log=tmp_path / "gunicorn.log"),
         ):
             setup_seconds = round(time.monotonic() - started, 1)
@@ -168,7 +168,7 @@ def run_drill(report: Report, smtp_sink, tmp_path) -> None:
             report.add("mails handed to the worker by the sweeper", swept)
             messages = smtp_sink.wait_for(len(promised), timeout=DELIVERY_TIMEOUT)
             delivered_in = time.monotonic() - restarted
-            time.sleep(1.5)  # a duplicate would arrive now
+            worker.wait_until_idle()  # a duplicate would have arrived by now
             arrived = Counter(m["X-Outbox-Key"] for m in smtp_sink.messages)
             report.add("mails at the SMTP sink", sum(arrived.values()))
             report.add("distinct mails at the sink", len(arrived))

@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from config.celery_app import app as celery_app
 from outbox.dispatch import requeue_stale
@@ -26,6 +26,7 @@ from tests.fixtures_celery import (
     delete_queue_keys,
     start_worker,
     stop_worker,
+    wait_until_idle,
     worker_environment,
 )
 
@@ -45,6 +46,22 @@ DRILL_TIMEOUT = 90.0
 
 def keys_at(sink: SmtpSink) -> list[str]:
     return [message["X-Outbox-Key"] for message in sink.messages]
+
+
+def database_sessions_ended(timeout: float = 10.0) -> None:
+    """Wait until no other session is connected to the test database: PostgreSQL ends a
+    killed client's backend once it has run (and committed) what had already arrived."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.01)
+    raise AssertionError(f"the killed worker's database sessions were open after {timeout} s")
 
 
 def statuses() -> Counter:
@@ -94,7 +111,10 @@ def test_worker_killed_mid_batch_loses_no_mail_and_repeats_at_most_the_unrecorde
         stop_worker(workers[0], kill=True)
         at_kill = len(smtp_sink.messages)
         assert 0 < at_kill < COUNT, f"the kill did not land mid-batch ({at_kill} of {COUNT})"
-        time.sleep(0.5)  # let a mark or a "." already on the wire land before we look
+        # What the dead worker had on the wire (a mark, a ".") lands before we look: its
+        # database sessions have ended and its SMTP connection is closed.
+        database_sessions_ended()
+        smtp_sink.wait_until_disconnected()
         received_before = Counter(keys_at(smtp_sink))
         recorded_before = set(
             OutgoingMail.objects.filter(status="sent").values_list("key", flat=True)
@@ -116,7 +136,7 @@ def test_worker_killed_mid_batch_loses_no_mail_and_repeats_at_most_the_unrecorde
             handed_back += requeue_stale()
             sweeps += 1
             time.sleep(SWEEP_EVERY)
-        time.sleep(1.5)  # a late duplicate would arrive now
+        wait_until_idle(drill_queue)  # a late duplicate would have arrived by now
 
         received = Counter(keys_at(smtp_sink))
         twice = {key: n for key, n in received.items() if n > 1}
