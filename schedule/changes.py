@@ -27,7 +27,7 @@ def snapshot_item(item: ScheduleItem, speakers: list[SpeakerProfile] | None = No
         "kind": item.kind,
         "title": item.title,
         "start": _utc(item.start),
-        "end": _utc(item.end),
+        "end": _utc(item.end) if item.end else None,  # None: open-ended
         "room_id": item.room_id,
         "room": room.name if room else "",
         "room_capacity": room.capacity if room else None,
@@ -219,9 +219,10 @@ def _names(names: list[str]) -> str:
 
 
 def _slot_text(slot: dict, tz) -> str:
+    end = slot["end"]
     return format_slot(
         dt.datetime.fromisoformat(slot["start"]),
-        dt.datetime.fromisoformat(slot["end"]),
+        dt.datetime.fromisoformat(end) if end else None,
         slot["room"],
         tz,
     )

@@ -13,6 +13,9 @@ Conflicts are warnings, never refusals: an organizer often saves a half-finished
   both read in the workshop's time zone (an item ending at midnight after the last day is in).
 
 Intervals are half-open: a talk ending at 10:00 and one starting at 10:00 do not overlap.
+An open-ended item (a start, no end: a poster session “from 17:00”) lasts until the next item
+in its room starts (any item, for one in all rooms), or until the day's end: the next one in
+its room is not a clash, but a speaker it keeps busy until then is.
 Unplaced items (no start) have no conflicts. An item that ends before it starts is not a
 warning but a refusal: ``ScheduleItem.clean`` and a check constraint keep it out of the table.
 """
@@ -69,20 +72,19 @@ def find_conflicts(
     """
     if items is None:
         items = schedule_queryset(workshop)
-    placed = sorted(
-        (i for i in items if i.start is not None and i.end is not None),
-        key=lambda i: (i.start, i.end, i.pk),
-    )
     tz = workshop.tz
+    placed = [i for i in items if i.start is not None]
+    ends = lasting_until(placed, tz)
+    placed.sort(key=lambda i: (i.start, ends[id(i)], i.pk or 0))
     found: list[tuple[dt.datetime, Conflict]] = []
     for item in placed:
-        if _outside_dates(item, workshop):
-            found.append((item.start, _dates_conflict(item, workshop)))
-    for first, second in _overlapping_pairs(placed):
+        if _outside_dates(item, ends[id(item)], workshop):
+            found.append((item.start, _dates_conflict(item, ends[id(item)], workshop)))
+    for first, second in _overlapping_pairs(placed, ends):
         if first.room_id is None or second.room_id is None:
-            found.append((second.start, _plenary_conflict(first, second, tz)))
+            found.append((second.start, _plenary_conflict(first, second, ends, tz)))
         elif first.room_id == second.room_id:
-            found.append((second.start, _room_conflict(first, second, tz)))
+            found.append((second.start, _room_conflict(first, second, ends, tz)))
     by_speaker: dict[int, list[ScheduleItem]] = defaultdict(list)
     speakers: dict[int, SpeakerProfile] = {}
     for item in placed:
@@ -90,8 +92,9 @@ def find_conflicts(
             by_speaker[speaker.pk].append(item)
             speakers[speaker.pk] = speaker
     for speaker_id, own in by_speaker.items():
-        for first, second in _overlapping_pairs(own):
-            found.append((second.start, _speaker_conflict(speakers[speaker_id], first, second, tz)))
+        for first, second in _overlapping_pairs(own, ends):
+            conflict = _speaker_conflict(speakers[speaker_id], first, second, ends, tz)
+            found.append((second.start, conflict))
     found.sort(key=lambda pair: (pair[0], pair[1].kind, pair[1].item_ids))
     return [conflict for _, conflict in found]
 
@@ -109,83 +112,111 @@ def conflicts_by_item(conflicts: Iterable[Conflict]) -> dict[int, list[Conflict]
     return dict(marked)
 
 
-def _overlapping_pairs(items: list[ScheduleItem]) -> Iterator[tuple[ScheduleItem, ScheduleItem]]:
+def lasting_until(placed: list[ScheduleItem], tz) -> dict[int, dt.datetime]:
+    """Return when each placed item ends (keyed by ``id(item)``): its end, or for an
+    open-ended one the start of the next item in its room (in any room, for one in all
+    rooms; an item in all rooms ends one in a room too), else the end of its day."""
+    ends: dict[int, dt.datetime] = {}
+    for item in placed:
+        if item.end is not None:
+            ends[id(item)] = item.end
+            continue
+        local = timezone.localtime(item.start, tz)
+        until = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+        for other in placed:
+            if (
+                other.start > item.start
+                and other.start < until
+                and (item.room_id is None or other.room_id in (None, item.room_id))
+            ):
+                until = other.start
+        ends[id(item)] = until
+    return ends
+
+
+def _overlapping_pairs(
+    items: list[ScheduleItem], ends: dict[int, dt.datetime]
+) -> Iterator[tuple[ScheduleItem, ScheduleItem]]:
     """Yield each overlapping pair of items sorted by start: O(n log n + pairs), one pass."""
     active: list[ScheduleItem] = []
     for item in items:
         # What ended by this start can overlap nothing later: items come in start order.
-        active = [other for other in active if other.end > item.start]
+        active = [other for other in active if ends[id(other)] > item.start]
         for other in active:
             yield other, item
         active.append(item)
 
 
-def _outside_dates(item: ScheduleItem, workshop: Workshop) -> bool:
+def _outside_dates(item: ScheduleItem, end: dt.datetime, workshop: Workshop) -> bool:
     if workshop.start_date is None:
         return False
     first_day = timezone.localtime(item.start, workshop.tz).date()
     # An item ending at 00:00 ends on the day before, not on the day its end names.
-    last_day = (timezone.localtime(item.end, workshop.tz) - dt.timedelta(microseconds=1)).date()
+    last_day = (timezone.localtime(end, workshop.tz) - dt.timedelta(microseconds=1)).date()
     return first_day < workshop.start_date or last_day > workshop.last_date
 
 
-def _dates_conflict(item: ScheduleItem, workshop: Workshop) -> Conflict:
+def _dates_conflict(item: ScheduleItem, end: dt.datetime, workshop: Workshop) -> Conflict:
     dates = date_range(workshop.start_date, workshop.end_date)
+    slot = format_slot(item.start, item.end, None, workshop.tz)
     return Conflict(
         kind=ConflictKind.DATES,
-        message=(
-            f"“{item.display_title}” ({format_slot(item.start, item.end, None, workshop.tz)}) "
-            f"is outside the workshop's dates ({dates})."
-        ),
+        message=f"“{item.display_title}” ({slot}) is outside the workshop's dates ({dates}).",
         item_ids=(item.pk,),
     )
 
 
-def _room_conflict(first: ScheduleItem, second: ScheduleItem, tz) -> Conflict:
+def _room_conflict(first: ScheduleItem, second: ScheduleItem, ends, tz) -> Conflict:
     return Conflict(
         kind=ConflictKind.ROOM,
         message=(
             f"“{first.display_title}” and “{second.display_title}” overlap in "
-            f"{first.room.name} ({_overlap(first, second, tz)})."
+            f"{first.room.name} ({_overlap(first, second, ends, tz)})."
         ),
         item_ids=(first.pk, second.pk),
     )
 
 
-def _plenary_conflict(first: ScheduleItem, second: ScheduleItem, tz) -> Conflict:
+def _plenary_conflict(first: ScheduleItem, second: ScheduleItem, ends, tz) -> Conflict:
     plenary, other = (first, second) if first.room_id is None else (second, first)
     where = f"in {other.room.name}" if other.room_id else "also in all rooms"
     return Conflict(
         kind=ConflictKind.PLENARY,
         message=(
             f"“{plenary.display_title}” is for all rooms but “{other.display_title}” runs "
-            f"{where} at the same time ({_overlap(first, second, tz)})."
+            f"{where} at the same time ({_overlap(first, second, ends, tz)})."
         ),
         item_ids=(first.pk, second.pk),
     )
 
 
-def _speaker_conflict(speaker: SpeakerProfile, first, second, tz) -> Conflict:
+def _speaker_conflict(speaker: SpeakerProfile, first, second, ends, tz) -> Conflict:
     return Conflict(
         kind=ConflictKind.SPEAKER,
         message=(
             f"{speaker.name} is in “{first.display_title}” and “{second.display_title}” "
-            f"at once ({_overlap(first, second, tz)})."
+            f"at once ({_overlap(first, second, ends, tz)})."
         ),
         item_ids=(first.pk, second.pk),
     )
 
 
-def _overlap(first: ScheduleItem, second: ScheduleItem, tz) -> str:
-    return format_slot(max(first.start, second.start), min(first.end, second.end), None, tz)
+def _overlap(first: ScheduleItem, second: ScheduleItem, ends, tz) -> str:
+    end = min(ends[id(first)], ends[id(second)])
+    return format_slot(max(first.start, second.start), end, None, tz)
 
 
 # Display
 
 
-def format_slot(start: dt.datetime, end: dt.datetime, room: str | None, tz) -> str:
-    """Return “Tue 4 March, 10:00–10:30, Room A” with the times in ``tz``."""
-    start, end = timezone.localtime(start, tz), timezone.localtime(end, tz)
+def format_slot(start: dt.datetime, end: dt.datetime | None, room: str | None, tz) -> str:
+    """Return “Tue 4 March, 10:00–10:30, Room A” (“Tue 4 March, from 17:00” without an end)
+    with the times in ``tz``."""
+    start = timezone.localtime(start, tz)
+    if end is None:
+        when = f"{date_format(start, 'D j F')}, from {start:%H:%M}"
+        return when if room is None else f"{when}, {room or 'all rooms'}"
+    end = timezone.localtime(end, tz)
     if start.date() == end.date() or end == dt.datetime.combine(
         start.date() + dt.timedelta(days=1), dt.time(0), tzinfo=tz
     ):

@@ -77,11 +77,13 @@ class ScheduleRowForm(forms.ModelForm):
         days = workshop.days()
         if item.start is not None:
             start = timezone.localtime(item.start, workshop.tz)
-            end = timezone.localtime(item.end, workshop.tz)
-            self.initial.update(day=start.date(), start=start.time(), end=end.time())
+            end = timezone.localtime(item.end, workshop.tz) if item.end else None
+            self.initial.update(day=start.date(), start=start.time(), end=end and end.time())
             if start.date() not in days:
                 days = sorted({*days, start.date()})
-            self.ends_other_day = end.date() != start.date() and end.time() != dt.time(0)
+            self.ends_other_day = (
+                end is not None and end.date() != start.date() and end.time() != dt.time(0)
+            )
         else:
             self.ends_other_day = False
         if days:
@@ -103,15 +105,18 @@ class ScheduleRowForm(forms.ModelForm):
             day, start, end = data.get("day"), data.get("start"), data.get("end")
             if day is None and start is None and end is None:
                 item.start = item.end = None
-            elif day is None or start is None or end is None:
+            elif day is None or start is None:
                 if not self.errors:
                     raise forms.ValidationError(
-                        "Give a day, a start and an end, or leave all three empty."
+                        "Give a day and a start (and an end, unless it is open-ended), "
+                        "or leave all three empty."
                     )
             else:
                 # ScheduleItem.clean refuses an end before the start, on the "end" field.
                 item.start = self.workshop.local_datetime(day, start)
-                item.end = self.workshop.local_datetime(day, end)
+                item.end = None if end is None else self.workshop.local_datetime(day, end)
+                if end == dt.time(0):  # "until midnight": the end of that day
+                    item.end = self.workshop.local_datetime(day + dt.timedelta(days=1), end)
         if "room" in data:
             item.room = data["room"]
         return data

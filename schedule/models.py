@@ -58,7 +58,11 @@ class ScheduleItem(WorkshopChild):
         max_length=300, blank=True, help_text="May stay empty for a talk whose title is not known."
     )
     start = models.DateTimeField(null=True, blank=True, help_text="Empty: not placed yet.")
-    end = models.DateTimeField(null=True, blank=True)
+    end = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Empty: open-ended (“from 17:00”), until the next item or the day's end.",
+    )
     duration = models.DurationField(
         null=True, blank=True, help_text="For an item without a time yet: its planned length."
     )
@@ -82,9 +86,10 @@ class ScheduleItem(WorkshopChild):
         ordering = [models.F("start").asc(nulls_last=True), "order", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(start__isnull=True, end__isnull=True)
-                | Q(start__isnull=False, end__isnull=False, end__gt=models.F("start")),
+                condition=Q(end__isnull=True) | Q(start__isnull=False, end__gt=models.F("start")),
                 name="schedule_item_ends_after_start",
+                violation_error_code="ends_before_start",
+                violation_error_message="An item must end after it starts.",
             ),
         ]
 
@@ -92,8 +97,8 @@ class ScheduleItem(WorkshopChild):
         return self.display_title
 
     def clean(self) -> None:
-        if (self.start is None) != (self.end is None):
-            raise ValidationError("Give both a start and an end, or neither.")
+        if self.start is None and self.end is not None:
+            raise ValidationError({"start": "Give a start for an item with an end."})
         if self.start and self.end and self.end <= self.start:
             raise ValidationError({"end": "An item must end after it starts."})
         if self.room_id and self.room.workshop_id != self.workshop_id:
@@ -112,6 +117,11 @@ class ScheduleItem(WorkshopChild):
     @property
     def is_break(self) -> bool:
         return self.kind in self.BREAK_KINDS
+
+    @property
+    def open_ended(self) -> bool:
+        """Placed with a start and no end: “from 17:00”."""
+        return self.start is not None and self.end is None
 
 
 class ScheduleRelease(models.Model):

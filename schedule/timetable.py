@@ -29,6 +29,18 @@ def clock(moment: dt.datetime | dt.time) -> str:
     return f"{moment.hour:02}:{moment.minute:02}"
 
 
+def midnight_after(moment: dt.datetime) -> dt.datetime:
+    """The end of ``moment``'s day, in its zone."""
+    return dt.datetime.combine(moment.date() + dt.timedelta(days=1), dt.time(), moment.tzinfo)
+
+
+def slot_text(entry: Entry) -> str:
+    """“09:00–09:30”, or “from 17:00” for an open-ended item."""
+    if entry.end is None:
+        return f"from {clock(entry.start)}"
+    return f"{clock(entry.start)}–{clock(entry.end)}"
+
+
 def item_guid(workshop_pk: int, item_pk: int) -> str:
     return str(uuid.uuid5(GUID_NAMESPACE, f"workshop:{workshop_pk}:item:{item_pk}"))
 
@@ -50,7 +62,12 @@ class Speaker:
 
 @dataclass(slots=True)
 class Entry:
-    """A placed schedule item, with its times in the workshop's zone."""
+    """A placed schedule item, with its times in the workshop's zone.
+
+    ``end`` is None for an open-ended item (“from 17:00”); ``until`` is then what formats that
+    need an end are given: the latest end of that day's other items, or the day's midnight
+    when none ends after it starts (``timetable`` sets it).
+    """
 
     id: int
     kind: str
@@ -58,11 +75,20 @@ class Entry:
     abstract: str
     abstract_html: str  # rendered when the item was saved
     start: dt.datetime
-    end: dt.datetime
+    end: dt.datetime | None
     revision: int
     room_id: int | None
     room_name: str
     speakers: list[Speaker] = field(default_factory=list)
+    until: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.until is None:
+            self.until = self.end if self.end is not None else midnight_after(self.start)
+
+    @property
+    def open_ended(self) -> bool:
+        return self.end is None
 
     @property
     def kind_label(self) -> str:
@@ -87,7 +113,7 @@ class Entry:
 
     @property
     def duration(self) -> dt.timedelta:
-        return self.end - self.start
+        return self.until - self.start
 
 
 @dataclass(slots=True)
@@ -102,7 +128,7 @@ class Day:
 
     @property
     def end(self) -> dt.datetime:
-        return max(e.end for e in self.entries)
+        return max(e.until for e in self.entries)
 
     @property
     def anchor(self) -> str:
@@ -174,6 +200,11 @@ def timetable(workshop: Workshop, snapshot: list[dict], release: Release | None)
         Day(index=index, date=date, entries=list(group))
         for index, (date, group) in enumerate(groupby(entries, key=lambda e: e.start.date()), 1)
     ]
+    for day in days:
+        for entry in day.entries:
+            if entry.end is None:
+                later = [e.end for e in day.entries if e.end is not None and e.end > entry.start]
+                entry.until = max(later) if later else midnight_after(entry.start)
     return Timetable(
         workshop=workshop,
         rooms=[room for _, room in sorted(rooms.values(), key=lambda r: (r[0], r[1].id))],
@@ -190,7 +221,7 @@ def _entry(data: dict, tz: dt.tzinfo) -> Entry:
         abstract=data.get("abstract", ""),
         abstract_html=mark_safe(data.get("abstract_html", "")),  # sanitized when saved
         start=dt.datetime.fromisoformat(data["start"]).astimezone(tz),
-        end=dt.datetime.fromisoformat(data["end"]).astimezone(tz),
+        end=dt.datetime.fromisoformat(data["end"]).astimezone(tz) if data.get("end") else None,
         revision=data.get("revision", 0),
         room_id=data.get("room_id"),
         room_name=data.get("room", ""),
@@ -241,8 +272,7 @@ def speaker_list(workshop: Workshop, released: Timetable | None) -> list[ListedS
     for entry in released.entries if released else ():
         when = ""
         if show_times:
-            when = f"{entry.start:%a} {entry.start.day} {entry.start:%b} "
-            when += f"{clock(entry.start)}–{clock(entry.end)}"
+            when = f"{entry.start:%a} {entry.start.day} {entry.start:%b} {slot_text(entry)}"
             if entry.room_name:
                 when += f", {entry.room_name}"
         for speaker in entry.speakers:

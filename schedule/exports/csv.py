@@ -13,7 +13,8 @@ HEADER = (
 
 
 def programme_csv(timetable: Timetable) -> bytes:
-    """Return the placed items in time order, times in the workshop's zone, UTF-8 with a BOM."""
+    """Return the placed items in time order, times in the workshop's zone, UTF-8 with a BOM;
+    an open-ended item's end and duration are empty."""
     workshop = timetable.workshop
     prefix = talk_url_prefix(workshop)
     rows = [HEADER]
@@ -23,8 +24,8 @@ def programme_csv(timetable: Timetable) -> bytes:
             (
                 start.date().isoformat(),
                 clock(start),
-                clock(end),
-                int((end - start).total_seconds() // 60),
+                clock(end) if end else "",
+                int((end - start).total_seconds() // 60) if end else "",
                 KIND_LABELS.get(entry.kind, entry.kind),
                 entry.title or entry.display_title,
                 "; ".join(str(s) for s in entry.speakers),

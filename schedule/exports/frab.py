@@ -7,7 +7,9 @@ and ``<conference``); an acronym of ``[a-z0-9_]`` characters; days with a unique
 start and end with a UTC offset; every event in a room, with a positive ``id``, a stable
 ``guid``, a ``slug`` of the form ``acronym-rest``, times as HH:MM; persons with an ``id`` and a
 ``public_name`` only (adding ``name`` would match both person shapes of the JSON schema and
-fail its ``oneOf``); no empty URL elements.
+fail its ``oneOf``); no empty URL elements. Both need every event's duration: an open-ended
+item (“from 17:00”) lasts until its day's last item ends, or until midnight when it is the
+last (``Entry.until``).
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ class FrabSchedule:
             room = self.rooms.get(entry.room_id, self.shared_room)
             by_room[room.name][1].append(entry)
         rooms = [(room, items) for room, items in by_room.values() if items]
-        return FrabDay(index, date, entries[0].start, max(e.end for e in entries), rooms=rooms)
+        return FrabDay(index, date, entries[0].start, max(e.until for e in entries), rooms=rooms)
 
     @property
     def all_rooms(self) -> list[FrabRoom]:
@@ -127,7 +129,7 @@ class FrabSchedule:
         workshop_pk, conference = self.workshop.pk, self.acronym
         durations: dict[dt.timedelta, str] = {}
         for entry in entries:
-            length = entry.end - entry.start
+            length = entry.duration  # an open-ended item's: to ``until``
             duration = durations.get(length)
             if duration is None:
                 duration = durations[length] = hhmm(length)
@@ -190,7 +192,7 @@ def json_event(
         "id": entry.id,
         "date": entry.start.isoformat(),
         "start": clock(entry.start),
-        "end": entry.end.isoformat(),
+        "end": entry.until.isoformat(),
         "duration": duration,
         "room": room.name,
         "slug": slug,

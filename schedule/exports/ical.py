@@ -43,7 +43,7 @@ def _calendar(timetable: Timetable, entries: list[Entry], *, now: dt.datetime | 
     in_utc = zone in UTC_ZONES
     if entries and not in_utc:
         first = min(e.start for e in entries).year
-        last = max(e.end for e in entries).year
+        last = max(e.until for e in entries).year
         calendar.add_component(
             icalendar.Timezone.from_tzid(
                 zone, first_date=dt.date(first, 1, 1), last_date=dt.date(last + 1, 1, 1)
@@ -58,7 +58,8 @@ def _calendar(timetable: Timetable, entries: list[Entry], *, now: dt.datetime | 
         event.add("dtstamp", stamp.astimezone(dt.UTC))
         # In the workshop's zone (a TZID that the VTIMEZONE above defines), or in UTC.
         event.add("dtstart", entry.start.astimezone(dt.UTC) if in_utc else entry.start)
-        event.add("dtend", entry.end.astimezone(dt.UTC) if in_utc else entry.end)
+        if entry.end is not None:  # open-ended: a DTSTART alone (RFC 5545, 3.6.1)
+            event.add("dtend", entry.end.astimezone(dt.UTC) if in_utc else entry.end)
         event.add("sequence", entry.revision)
         event.add("status", status)
         event.add("summary", text(entry.display_title))
