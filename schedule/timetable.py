@@ -81,6 +81,10 @@ class Entry:
     room_name: str
     speakers: list[Speaker] = field(default_factory=list)
     until: dt.datetime | None = None
+    # Where, the same in every page and export (``timetable`` sets them): the room, “All
+    # rooms” for an item without one while others have rooms, else the venue's name or "".
+    where: str = ""
+    location: str = ""  # ``where`` and the venue's name: “Room B, IDMC”
 
     def __post_init__(self) -> None:
         if self.until is None:
@@ -200,6 +204,8 @@ def timetable(workshop: Workshop, snapshot: list[dict], release: Release | None)
         Day(index=index, date=date, entries=list(group))
         for index, (date, group) in enumerate(groupby(entries, key=lambda e: e.start.date()), 1)
     ]
+    for entry in entries:
+        entry.where, entry.location = _where(entry, bool(rooms), workshop.venue_name)
     for day in days:
         for entry in day.entries:
             if entry.end is None:
@@ -211,6 +217,17 @@ def timetable(workshop: Workshop, snapshot: list[dict], release: Release | None)
         days=days,
         release=release,
     )
+
+
+SHARED_ROOM = "All rooms"
+
+
+def _where(entry: Entry, has_rooms: bool, venue: str) -> tuple[str, str]:
+    if entry.room_name:
+        return entry.room_name, ", ".join(part for part in (entry.room_name, venue) if part)
+    if has_rooms:
+        return SHARED_ROOM, ", ".join(part for part in (SHARED_ROOM, venue) if part)
+    return venue, venue
 
 
 def _entry(data: dict, tz: dt.tzinfo) -> Entry:
@@ -273,8 +290,8 @@ def speaker_list(workshop: Workshop, released: Timetable | None) -> list[ListedS
         when = ""
         if show_times:
             when = f"{entry.start:%a} {entry.start.day} {entry.start:%b} {slot_text(entry)}"
-            if entry.room_name:
-                when += f", {entry.room_name}"
+            if entry.where:
+                when += f", {entry.where}"
         for speaker in entry.speakers:
             talks.setdefault(speaker.id, []).append(
                 ListedTalk(entry.title or entry.kind_label, bool(entry.title), when)

@@ -19,7 +19,3 @@ def absolute_url(path: str) -> str:
 def talk_url_prefix(workshop: Workshop) -> str:
     """Return the absolute URL that an item's id and a slash complete to its page."""
     return absolute_url(reverse("schedule:schedule", args=[workshop.slug]))
-
-
-def venue_label(workshop: Workshop) -> str:
-    return ", ".join(part for part in (workshop.venue_name, workshop.city) if part)

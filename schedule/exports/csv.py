@@ -29,7 +29,7 @@ def programme_csv(timetable: Timetable) -> bytes:
                 KIND_LABELS.get(entry.kind, entry.kind),
                 entry.title or entry.display_title,
                 "; ".join(str(s) for s in entry.speakers),
-                entry.room_name,
+                entry.where,
                 entry.abstract,
                 f"{prefix}{entry.id}/",
                 item_guid(workshop.pk, entry.id),

@@ -25,7 +25,15 @@ from dataclasses import dataclass
 from django.utils.text import slugify
 
 from schedule.exports import absolute_url, talk_url_prefix
-from schedule.timetable import KIND_LABELS, Entry, Timetable, clock, item_guid, room_guid
+from schedule.timetable import (
+    KIND_LABELS,
+    SHARED_ROOM,
+    Entry,
+    Timetable,
+    clock,
+    item_guid,
+    room_guid,
+)
 
 GENERATOR = "workshop-platform"
 # The JSON schema's time_zone_name pattern (unanchored, like every JSON Schema pattern).
@@ -79,9 +87,10 @@ class FrabSchedule:
         self.version = timetable.version
         self.schedule_url = talk_url_prefix(workshop)
         self.workshop_url = absolute_url(workshop.get_absolute_url())
-        # Items without a room (breaks, plenary sessions) share one room: the venue when the
-        # workshop has no rooms, "All rooms" when it has.
-        shared_name = "All rooms" if timetable.rooms else (workshop.venue_name or "Main room")
+        # Items without a room (breaks, plenary sessions) share one room, named as the pages
+        # name it (Entry.where): "All rooms" when the workshop has rooms, else the venue's
+        # name; the formats need a name, so the workshop's title stands for a venue not given.
+        shared_name = SHARED_ROOM if timetable.rooms else (workshop.venue_name or str(workshop))
         self.shared_room = FrabRoom(shared_name, room_guid(workshop.pk, None), None)
         self.rooms = {
             room.id: FrabRoom(room.name, room_guid(workshop.pk, room.id), room.capacity)

@@ -11,7 +11,7 @@ import datetime as dt
 
 import icalendar
 
-from schedule.exports import talk_url_prefix, venue_label
+from schedule.exports import talk_url_prefix
 from schedule.timetable import KIND_LABELS, Entry, Timetable, item_guid
 
 PRODID = "-//Workshop platform//Schedule//EN"
@@ -50,7 +50,6 @@ def _calendar(timetable: Timetable, entries: list[Entry], *, now: dt.datetime | 
             )
         )
     status = "TENTATIVE" if timetable.status == "tentative" else "CONFIRMED"
-    venue = venue_label(workshop)
     url_prefix = talk_url_prefix(workshop)
     for entry in entries:
         event = icalendar.Event()
@@ -63,8 +62,8 @@ def _calendar(timetable: Timetable, entries: list[Entry], *, now: dt.datetime | 
         event.add("sequence", entry.revision)
         event.add("status", status)
         event.add("summary", text(entry.display_title))
-        location = ", ".join(p for p in (entry.room_name, venue) if p) or str(workshop)
-        event.add("location", text(location))
+        if entry.location:  # the room and venue, as every page says them; else none
+            event.add("location", text(entry.location))
         event.add("categories", [text(KIND_LABELS.get(entry.kind, entry.kind))])
         event.add("url", f"{url_prefix}{entry.id}/")
         speakers = ", ".join(str(s) for s in entry.speakers)

@@ -113,8 +113,8 @@ def test_schedule_page_lists_each_day_with_times_speakers_and_rooms(client, work
     assert '<a class="nav-link" href="#day-2031-03-04">Tue 4 Mar</a>' in html
     assert rows(html) == [
         "09:00–09:45 Tensor trains Ada Lovelace (Analytical Engines Ltd) , Bob Noether Amphi Gauss",
-        "09:45–10:15 Coffee break",
-        "10:00–11:00 Keynote Keynote Ada Lovelace (Analytical Engines Ltd)",
+        "09:45–10:15 Coffee break All rooms",
+        "10:00–11:00 Keynote Ada Lovelace (Analytical Engines Ltd) All rooms",
     ]
     assert '<time datetime="2031-03-04T09:00:00+01:00" data-time>09:00</time>' in html
     assert "Later" not in html

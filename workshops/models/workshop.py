@@ -183,6 +183,11 @@ class Workshop(models.Model):
         return self.last_date is not None and self.last_date < today
 
     @property
+    def address_parts(self) -> list[str]:
+        """The venue's address, city and country that are given, in that order."""
+        return [part for part in (self.venue_address, self.city, self.country) if part]
+
+    @property
     def map_url(self) -> str:
         if self.latitude is None or self.longitude is None:
             return ""
