@@ -107,6 +107,10 @@ class ScheduleItemAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        # Whoever is put on an item speaks at its workshop (the speakers page lists them).
+        services.ensure_appearances(
+            form.instance.workshop_id, [s.pk for s in form.cleaned_data["speakers"]]
+        )
         # After the speakers are saved: a double-booked speaker is a conflict too.
         for conflict in conflicts.conflicts_for_item(form.instance):
             self.message_user(request, conflict.message, messages.WARNING)

@@ -23,7 +23,7 @@ from schedule.changes import release_history
 from schedule.conflicts import Conflict
 from schedule.forms import PublishReleaseForm, ScheduleFormSet, ScheduleRowForm
 from schedule.models import ScheduleRelease
-from workshops.models import SpeakerProfile, Workshop
+from workshops.models import SpeakerProfile, Workshop, surname_key
 
 
 @dataclass
@@ -104,6 +104,8 @@ def schedule_page(model_admin, request: HttpRequest, workshop: Workshop) -> Http
         "pending": pending,
         "history": history,
         "add_item_url": reverse("admin:schedule_scheduleitem_add") + f"?workshop={workshop.pk}",
+        "add_speaker_url": reverse("admin:workshops_speakerprofile_add")
+        + f"?home_workshop={workshop.pk}",
     }
     return render(request, "admin/schedule/desk.html", context)
 
@@ -111,13 +113,15 @@ def schedule_page(model_admin, request: HttpRequest, workshop: Workshop) -> Http
 def _formset(workshop: Workshop, data=None):
     # Rooms and speakers are read once for all rows (the forms' choices never query).
     rooms = list(workshop.rooms.all())
-    speakers = list(
+    # Everyone who speaks at the workshop, confirmed or not yet, sorted by surname; putting
+    # someone new on an item makes them a speaker of it (services.set_item_speakers).
+    speakers = sorted(
         SpeakerProfile.objects.filter(
-            Q(appearances__workshop=workshop, appearances__confirmed=True)
+            Q(appearances__workshop=workshop)
             | Q(schedule_items__workshop=workshop)
-        )
-        .distinct()
-        .order_by("name")
+            | Q(home_workshop=workshop)  # made for it ("+ New speaker"), on nothing yet
+        ).distinct(),
+        key=lambda speaker: surname_key(speaker.name),
     )
     return ScheduleFormSet(
         data,

@@ -10,6 +10,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from schedule import services
 from schedule.models import Room, ScheduleItem
 from workshops.models import SpeakerProfile, Workshop
 
@@ -126,13 +127,13 @@ class ScheduleRowForm(forms.ModelForm):
         ``commit`` off, the speakers go with ``save_m2m()``, as a ModelForm's would."""
         item = super().save(commit=commit)
         if commit:
-            item.speakers.set(self.cleaned_data["speakers"])
+            services.set_item_speakers(item, self.cleaned_data["speakers"])
         else:
             save_model_m2m = self.save_m2m
 
             def save_m2m() -> None:
                 save_model_m2m()
-                self.instance.speakers.set(self.cleaned_data["speakers"])
+                services.set_item_speakers(self.instance, self.cleaned_data["speakers"])
 
             self.save_m2m = save_m2m
         return item

@@ -139,3 +139,28 @@ def draft_items_for_speakers(*, workshop: Workshop) -> list[ScheduleItem]:
         item.speakers.add(appearance.speaker)
         created.append(item)
     return created
+
+
+def set_item_speakers(item: ScheduleItem, speakers) -> list[SpeakerAppearance]:
+    """Put ``speakers`` on ``item`` and make each a speaker of its workshop: an appearance,
+    confirmed, for those who have none (one that the organizer left unconfirmed stays so).
+    Every way of choosing an item's speakers (the schedule page, the item's form, an import)
+    goes through here; returns the appearances it created."""
+    speakers = list(speakers)
+    item.speakers.set(speakers)
+    return ensure_appearances(item.workshop_id, [s.pk for s in speakers])
+
+
+def ensure_appearances(workshop_id: int, speaker_ids) -> list[SpeakerAppearance]:
+    have = set(
+        SpeakerAppearance.objects.filter(
+            workshop_id=workshop_id, speaker_id__in=speaker_ids
+        ).values_list("speaker_id", flat=True)
+    )
+    missing = [
+        SpeakerAppearance(workshop_id=workshop_id, speaker_id=pk, confirmed=True)
+        for pk in dict.fromkeys(speaker_ids)
+        if pk not in have
+    ]
+    # A concurrent save that made the same appearance wins; ours is skipped, not an error.
+    return SpeakerAppearance.objects.bulk_create(missing, ignore_conflicts=True)

@@ -13,10 +13,11 @@ import uuid
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.safestring import mark_safe
 
 from schedule.models import ScheduleItem, ScheduleRelease
-from workshops.models import SpeakerAppearance, SpeakerProfile, Workshop
+from workshops.models import SpeakerAppearance, SpeakerProfile, Workshop, surname_key
 
 # Export identities are uuid5 names in this namespace: never change it, schedule apps key
 # favourites and reminders on these GUIDs (and calendars their events on the iCal UIDs).
@@ -274,16 +275,13 @@ class ListedSpeaker:
 
 
 def speaker_list(workshop: Workshop, released: Timetable | None) -> list[ListedSpeaker]:
-    """Return the confirmed speakers (live: bios change between releases), each with their
-    items in the current release (``released``), in two queries.
+    """Return the workshop's speakers, sorted by surname, each with their items in the
+    current release (``released``), in two queries: the confirmed ones (live: bios change
+    between releases), and everyone on a released item, confirmed or not (the schedule names
+    them already; a speaker is never missing here while their talk is on the schedule).
 
     Times are shown only while the schedule is public (not hidden).
     """
-    appearances = (
-        SpeakerAppearance.objects.filter(workshop=workshop, confirmed=True)
-        .select_related("speaker")
-        .order_by("order", "speaker__name", "speaker__pk")
-    )
     show_times = workshop.schedule_status != Workshop.ScheduleStatus.HIDDEN
     talks: dict[int, list[ListedTalk]] = {}
     for entry in released.entries if released else ():
@@ -296,17 +294,26 @@ def speaker_list(workshop: Workshop, released: Timetable | None) -> list[ListedS
             talks.setdefault(speaker.id, []).append(
                 ListedTalk(entry.title or entry.kind_label, bool(entry.title), when)
             )
+    roles = SpeakerAppearance.objects.filter(workshop=workshop, speaker=OuterRef("pk"))
+    profiles = (
+        SpeakerProfile.objects.filter(
+            Q(appearances__workshop=workshop, appearances__confirmed=True) | Q(pk__in=list(talks))
+        )
+        .annotate(role=Subquery(roles.values("role")[:1]))
+        .distinct()
+    )
+    labels = dict(SpeakerAppearance.Role.choices)
     photos = SpeakerProfile._meta.get_field("photo").storage
     return [
         ListedSpeaker(
-            id=a.speaker.pk,
-            name=a.speaker.name,
-            affiliation=a.speaker.affiliation,
-            homepage=a.speaker.homepage,
-            bio_html=mark_safe(a.speaker.bio_html),
-            photo_url=photos.url(a.speaker.photo.name) if a.speaker.photo else "",
-            role_label=a.get_role_display(),
-            talks=talks.get(a.speaker.pk, []),
+            id=speaker.pk,
+            name=speaker.name,
+            affiliation=speaker.affiliation,
+            homepage=speaker.homepage,
+            bio_html=mark_safe(speaker.bio_html),
+            photo_url=photos.url(speaker.photo.name) if speaker.photo else "",
+            role_label=labels.get(speaker.role, "Speaker"),
+            talks=talks.get(speaker.pk, []),
         )
-        for a in appearances
+        for speaker in sorted(profiles, key=lambda s: surname_key(s.name))
     ]

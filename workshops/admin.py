@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,6 +20,7 @@ from workshops.models import (
     Topic,
     Workshop,
 )
+from workshops.selectors import still_on_items
 from workshops.timezones import zone_choices
 
 # Every filter that lists rows of another model lists only those of rows this user sees: a
@@ -188,6 +189,21 @@ class WorkshopAdmin(ZoneChoiceMixin, WorkshopScopedAdmin):
         if not request.user.is_superuser:
             form.instance.organizers.add(request.user)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is SpeakerAppearance:
+            leaving = [f.instance for f in formset.deleted_forms if f.instance.pk]
+            leaving += [
+                f.instance
+                for f in formset.initial_forms
+                if "confirmed" in f.changed_data and not f.cleaned_data.get("confirmed")
+            ]
+            warnings = [still_on_items(appearance) for appearance in leaving]
+        else:
+            warnings = []
+        super().save_formset(request, form, formset, change)
+        for warning in filter(None, warnings):
+            self.message_user(request, warning, messages.WARNING)
+
     @admin.display(description="Public page")
     def site(self, obj: Workshop):
         if not obj.published:
@@ -307,6 +323,27 @@ class SpeakerAppearanceAdmin(WorkshopScopedAdmin):
     search_fields = ("speaker__name", "speaker__affiliation", "workshop__title")
     list_select_related = ("speaker", "workshop")
     autocomplete_fields = ("speaker",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "confirmed" in form.changed_data and not obj.confirmed:
+            self._warn_if_on_items(request, obj)
+
+    def delete_model(self, request, obj):
+        warning = still_on_items(obj)
+        super().delete_model(request, obj)
+        if warning:
+            self.message_user(request, warning, messages.WARNING)
+
+    def delete_queryset(self, request, queryset):
+        warnings = [still_on_items(a) for a in queryset.select_related("speaker")]
+        super().delete_queryset(request, queryset)
+        for warning in filter(None, warnings):
+            self.message_user(request, warning, messages.WARNING)
+
+    def _warn_if_on_items(self, request, appearance):
+        if warning := still_on_items(appearance):
+            self.message_user(request, warning, messages.WARNING)
 
 
 @admin.register(KeyDate)

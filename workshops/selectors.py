@@ -135,3 +135,21 @@ def home_sections(today: dt.date | None = None) -> dict[str, list[Workshop]]:
     upcoming.sort(key=lambda w: w.start_date)
     past.sort(key=lambda w: w.start_date, reverse=True)
     return {"upcoming": upcoming, "undated": undated, "past": past}
+
+
+def still_on_items(appearance: SpeakerAppearance) -> str:
+    """The warning for an organizer who unconfirms or removes a speaker still on items of
+    the workshop ("" if none): those items keep them, so the schedule and the speakers page
+    keep naming them until they are taken off there."""
+    titles = [
+        item.title or item.get_kind_display()
+        for item in appearance.speaker.schedule_items.filter(workshop_id=appearance.workshop_id)
+    ]
+    if not titles:
+        return ""
+    listed = ", ".join(f"“{title}”" for title in titles)
+    return (
+        f"{appearance.speaker.name} is still on {len(titles)} item(s) of this workshop "
+        f"({listed}): the schedule and the speakers page keep naming them until you take "
+        "them off those items."
+    )

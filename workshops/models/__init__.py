@@ -6,6 +6,7 @@ from workshops.models.speakers import (
     SpeakerProfile as SpeakerProfile,
     SpeakerProfileQuerySet as SpeakerProfileQuerySet,
     speaker_photo_path as speaker_photo_path,
+    surname_key as surname_key,
 )
 from workshops.models.workshop import (
     KeyDate as KeyDate,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -56,6 +58,18 @@ class SpeakerProfileQuerySet(models.QuerySet):
         if user.is_active and user.is_superuser:
             return self.all()
         return self.visible_to(user) | self.public()
+
+
+def surname_key(name: str) -> tuple[str, str]:
+    """Sort people by surname (the name's last word), then by the whole name, ignoring case
+    and accents: “Élodie Zhou” after “Ada Lovelace”, “Jérémy Cohen” before both."""
+
+    def plain(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text)
+        return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+    words = name.split()
+    return plain(words[-1] if words else ""), plain(name)
 
 
 def speaker_photo_path(instance: SpeakerProfile, filename: str) -> str:
