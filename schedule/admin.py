@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from schedule import changes, conflicts, services
 from schedule.admin_desk import schedule_page
+from schedule.admin_import import import_page
 from schedule.models import Room, ScheduleItem, ScheduleRelease
 from workshops.access import WorkshopScopedAdmin, WorkshopScopedInline
 from workshops.admin import RelatedOnly, WorkshopZoneMixin, in_workshop_zone
@@ -43,6 +44,11 @@ class WorkshopAdmin(RegisteredWorkshopAdmin):
         # Before the inherited URLs: their "<path:object_id>/" would swallow ".../schedule/".
         return [
             path(
+                "<path:object_id>/schedule/import/",
+                self.admin_site.admin_view(self.import_view),
+                name=f"{name}_import",
+            ),
+            path(
                 "<path:object_id>/schedule/",
                 self.admin_site.admin_view(self.schedule_view),
                 name=name,
@@ -51,11 +57,18 @@ class WorkshopAdmin(RegisteredWorkshopAdmin):
         ]
 
     def schedule_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._workshop_page(request, object_id, schedule_page)
+
+    def import_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._workshop_page(request, object_id, import_page)
+
+    def _workshop_page(self, request: HttpRequest, object_id: str, page) -> HttpResponse:
+        """``page`` for a workshop this organizer may change (else 404), in its time zone."""
         workshop = self.get_object(request, unquote(object_id))
         if workshop is None or not self.has_change_permission(request, workshop):
             raise Http404("No such workshop.")
         with timezone.override(workshop.tz):
-            return schedule_page(self, request, workshop)
+            return page(self, request, workshop)
 
     @admin.display(description="Schedule")
     def schedule(self, obj: Workshop):
