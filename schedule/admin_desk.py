@@ -21,7 +21,13 @@ from outbox.models import OutgoingMail
 from schedule import changes, conflicts, services
 from schedule.changes import release_history
 from schedule.conflicts import Conflict
-from schedule.forms import PublishReleaseForm, ScheduleFormSet, ScheduleRowForm
+from schedule.forms import (
+    BLANK_ROWS,
+    MAX_BLANK_ROWS,
+    PublishReleaseForm,
+    ScheduleRowForm,
+    schedule_formset,
+)
 from schedule.models import ScheduleRelease
 from workshops.models import SpeakerProfile, Workshop, surname_key
 
@@ -51,7 +57,9 @@ def schedule_page(model_admin, request: HttpRequest, workshop: Workshop) -> Http
             )
             return redirect(request.path)
         if "_publish" in request.POST:
-            publish_form = PublishReleaseForm(request.POST, prefix="release")
+            publish_form = PublishReleaseForm(
+                request.POST, prefix="release", conflicts=conflicts.find_conflicts(workshop)
+            )
             if publish_form.is_valid():
                 try:
                     release = services.publish_schedule(
@@ -82,12 +90,16 @@ def schedule_page(model_admin, request: HttpRequest, workshop: Workshop) -> Http
                 return redirect(request.path)
 
     if formset is None:
-        formset = _formset(workshop)
+        formset = _formset(workshop, extra=_blank_rows(request))
         items = list(formset.get_queryset())  # loaded by the formset already
     else:
         # The rows of a refused save hold unsaved times: read the stored schedule afresh.
         items = list(conflicts.schedule_queryset(workshop))
     found = conflicts.find_conflicts(workshop, items=items)
+    if not publish_form.is_bound:  # with the box to tick when there are conflicts
+        publish_form = PublishReleaseForm(
+            prefix="release", initial=_release_initial(workshop), conflicts=found
+        )
     history = release_history(workshop)
     pending = _pending_changes(workshop, items, has_release=bool(history))
     context = {
@@ -99,6 +111,8 @@ def schedule_page(model_admin, request: HttpRequest, workshop: Workshop) -> Http
         "formset": formset,
         "days": _day_tables(formset, conflicts.conflicts_by_item(found)),
         "new_rows": formset.extra_forms,
+        "more_rows": [n for n in (len(formset.extra_forms) + 10, 50) if n <= MAX_BLANK_ROWS],
+        "row_errors": _row_errors(formset),
         "conflicts": found,
         "publish_form": publish_form,
         "pending": pending,
@@ -110,7 +124,16 @@ def schedule_page(model_admin, request: HttpRequest, workshop: Workshop) -> Http
     return render(request, "admin/schedule/desk.html", context)
 
 
-def _formset(workshop: Workshop, data=None):
+def _blank_rows(request: HttpRequest) -> int:
+    """How many blank rows to offer: ``?rows=N`` (the “more rows” links), within bounds."""
+    try:
+        wanted = int(request.GET.get("rows", BLANK_ROWS))
+    except ValueError:
+        wanted = BLANK_ROWS
+    return min(max(wanted, 1), MAX_BLANK_ROWS)
+
+
+def _formset(workshop: Workshop, data=None, extra: int = BLANK_ROWS):
     # Rooms and speakers are read once for all rows (the forms' choices never query).
     rooms = list(workshop.rooms.all())
     # Everyone who speaks at the workshop, confirmed or not yet, sorted by surname; putting
@@ -123,12 +146,32 @@ def _formset(workshop: Workshop, data=None):
         ).distinct(),
         key=lambda speaker: surname_key(speaker.name),
     )
-    return ScheduleFormSet(
+    return schedule_formset(extra)(
         data,
         queryset=conflicts.schedule_queryset(workshop),
         prefix="items",
         form_kwargs={"workshop": workshop, "rooms": rooms, "speakers": speakers},
     )
+
+
+def _row_errors(formset) -> list[tuple[str, str, list[str]]]:
+    """Each refused row once, for the summary at the top: its anchor, label and errors."""
+    found = []
+    for index, form in enumerate(formset.forms, start=1):
+        if not form.errors:
+            continue
+        anchor = f"item-{form.instance.pk}" if form.instance.pk else f"row-{form.prefix}"
+        title = form.data.get(f"{form.prefix}-title") or form.instance.title
+        label = f"“{title}”" if title else f"row {index}"
+        messages_ = [str(e) for e in form.non_field_errors()]
+        messages_ += [
+            f"{form.fields[name].label or name}: {error}"
+            for name, errors in form.errors.items()
+            if name != "__all__"
+            for error in errors
+        ]
+        found.append((anchor, label, messages_))
+    return found
 
 
 def _day_tables(formset, marked: dict[int, list[Conflict]]) -> list[DayTable]:

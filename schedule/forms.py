@@ -14,7 +14,18 @@ from schedule import services
 from schedule.models import Room, ScheduleItem
 from workshops.models import SpeakerProfile, Workshop
 
-TIME_WIDGET = forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 300})
+# A text field, not type="time": browsers set to a 12-hour locale show that one with AM/PM,
+# and 12:30 AM for 00:30 is a mistake waiting to happen. The workshop's programme is 24-hour.
+TIME_WIDGET = forms.TimeInput(
+    format="%H:%M",
+    attrs={
+        "inputmode": "numeric",
+        "pattern": "[0-2]?[0-9][:.h]?[0-5][0-9]",
+        "placeholder": "HH:MM",
+        "size": 5,
+        "autocomplete": "off",
+    },
+)
 
 
 class ObjectChoiceField(forms.ChoiceField):
@@ -139,9 +150,15 @@ class ScheduleRowForm(forms.ModelForm):
         return item
 
 
-ScheduleFormSet = forms.modelformset_factory(
-    ScheduleItem, form=ScheduleRowForm, extra=3, can_delete=True
-)
+BLANK_ROWS = 5
+MAX_BLANK_ROWS = 100
+
+
+def schedule_formset(extra: int = BLANK_ROWS):
+    """The schedule page's formset, with ``extra`` blank rows for new items."""
+    return forms.modelformset_factory(
+        ScheduleItem, form=ScheduleRowForm, extra=extra, can_delete=True
+    )
 
 
 class PublishReleaseForm(forms.Form):
@@ -160,3 +177,25 @@ class PublishReleaseForm(forms.Form):
     notify = forms.BooleanField(
         required=False, initial=True, label="Mail each speaker whose items changed"
     )
+    accept_conflicts = forms.BooleanField(
+        required=False, label="Publish although the schedule has conflicts"
+    )
+
+    def __init__(self, *args, conflicts=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.conflicts = list(conflicts)
+        if not self.conflicts:
+            del self.fields["accept_conflicts"]
+
+    def clean(self):
+        data = super().clean()
+        if self.conflicts and not data.get("accept_conflicts"):
+            count = len(self.conflicts)
+            listed = " ".join(c.message for c in self.conflicts[:5])
+            more = f" (and {count - 5} more)" if count > 5 else ""
+            self.add_error(
+                "accept_conflicts",
+                f"The schedule has {count} conflict{'s' if count > 1 else ''}: {listed}{more} "
+                "Resolve them, or tick this box to publish it as it is.",
+            )
+        return data
