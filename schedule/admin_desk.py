@@ -165,7 +165,7 @@ def _row_errors(formset) -> list[tuple[str, str, list[str]]]:
         label = f"“{title}”" if title else f"row {index}"
         messages_ = [str(e) for e in form.non_field_errors()]
         messages_ += [
-            f"{form.fields[name].label or name}: {error}"
+            f"{form[name].label}: {error}"
             for name, errors in form.errors.items()
             if name != "__all__"
             for error in errors
