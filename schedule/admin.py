@@ -6,8 +6,10 @@ subclass that adds the rooms inline, the "Schedule" column and button (the desk,
 ``<workshop>/schedule/``) and the "draft talk slots" action.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 from schedule import changes, conflicts, services
 from schedule.admin_desk import schedule_page
 from schedule.admin_import import import_page
+from schedule.forms import TIME_WIDGET
 from schedule.models import Room, ScheduleItem, ScheduleRelease
 from workshops.access import WorkshopScopedAdmin, WorkshopScopedInline
 from workshops.admin import RelatedOnly, WorkshopZoneMixin, in_workshop_zone
@@ -108,6 +111,19 @@ class ScheduleItemAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
     list_select_related = ("workshop", "room")
     autocomplete_fields = ("speakers",)
     date_hierarchy = "start"
+    # A date and a 24-hour HH:MM field, read in the workshop's zone (WorkshopZoneMixin), not
+    # the admin's calendar and clock widgets: those warn “You are 1 hour behind server time”
+    # for a time that is neither the browser's nor the server's, and show AM/PM.
+    formfield_overrides = {
+        models.DateTimeField: {
+            "widget": forms.SplitDateTimeWidget(
+                date_attrs={"type": "date"},
+                date_format="%Y-%m-%d",
+                time_attrs=TIME_WIDGET.attrs,
+                time_format="%H:%M",
+            )
+        },
+    }
 
     def view_on_site(self, obj: ScheduleItem) -> str:
         return obj.workshop.get_absolute_url()

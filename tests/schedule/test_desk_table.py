@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from schedule.models import ScheduleItem, ScheduleRelease
 from tests.factories import OrganizerFactory, RoomFactory, ScheduleItemFactory, WorkshopFactory
+from tests.html_forms import form_values
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +120,22 @@ def test_without_conflicts_there_is_nothing_to_confirm(client, alice, workshop):
         url(workshop), {"_publish": "1", "release-version": "v1", "release-status": "final"}
     )
     assert response.status_code == 302
+
+
+def test_the_items_form_reads_24_hour_times_in_the_workshops_zone(client, alice, workshop):
+    item = ScheduleItemFactory(workshop=workshop, start=at(workshop, 14), end=at(workshop, 15))
+    client.force_login(alice)
+    change = reverse("admin:schedule_scheduleitem_change", args=[item.pk])
+
+    page = client.get(change).content.decode()
+
+    # No admin clock widget: it warns "You are 1 hour behind server time" and shows AM/PM.
+    assert "vTimeField" not in page and "vDateField" not in page
+    [start_time] = re.findall(r'<input[^>]*name="start_1"[^>]*>', page)
+    assert 'value="14:00"' in start_time and 'placeholder="HH:MM"' in start_time
+    assert re.search(r'<input[^>]*type="date"[^>]*name="start_0"[^>]*value="2030-03-04"', page)
+    assert "Times are in the workshop's time zone, Europe/Paris." in page
+    data = form_values(page, "scheduleitem_form") | {"end_1": ["15:30"]}
+    assert client.post(change, data).status_code == 302
+    item.refresh_from_db()
+    assert (item.start, item.end) == (at(workshop, 14), at(workshop, 15) + dt.timedelta(minutes=30))
