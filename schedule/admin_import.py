@@ -22,7 +22,10 @@ EXAMPLE = (
 
 class ImportForm(forms.Form):
     upload = forms.FileField(
-        required=False, label="A CSV or XLSX file", help_text="The first row names the columns."
+        required=False,
+        label="A CSV or XLSX file, or a frab schedule.xml / schedule.json",
+        help_text="A table's first row names the columns. A frab schedule (pretalx, Indico, an "
+        "earlier edition) is read as a table of its events, times in this workshop's zone.",
     )
     text = forms.CharField(
         required=False,
@@ -31,11 +34,15 @@ class ImportForm(forms.Form):
         help_text="Comma, semicolon or tab separated; copied from a spreadsheet works.",
     )
 
+    def __init__(self, *args, tz, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+
     def clean(self):
         data = super().clean()
         if data.get("upload"):
             try:
-                data["text"] = importing.table_text(data["upload"])
+                data["text"] = importing.table_text(data["upload"], self.tz)
             except importing.TableError as exc:
                 raise forms.ValidationError(str(exc)) from None
         if not (data.get("text") or "").strip():
@@ -46,11 +53,11 @@ class ImportForm(forms.Form):
 def import_page(model_admin, request: HttpRequest, workshop: Workshop) -> HttpResponse:
     """GET: the form. POST: the preview; POST with ``_import``: the import, if nothing is
     wrong (else the preview again, with what is)."""
-    form = ImportForm()
+    form = ImportForm(tz=workshop.tz)
     plan = None
     text = ""
     if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
+        form = ImportForm(request.POST, request.FILES, tz=workshop.tz)
         if form.is_valid():
             text = form.cleaned_data["text"]
             choices = {k: v for k, v in request.POST.items() if k.startswith("speaker-")}

@@ -1,4 +1,5 @@
-"""A programme from a spreadsheet: read (CSV or XLSX), planned row by row, then written at once.
+"""A programme from a spreadsheet: read (CSV, XLSX, or a frab schedule.xml/json from pretalx,
+Indico or an earlier edition), planned row by row, then written at once.
 
 ``plan_import`` reads the table and says, for every row, what it would create and what is
 wrong with it (an unknown day, a time that is no time, an end before the start, two rows in
@@ -20,9 +21,11 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 from django.db import transaction
 from django.utils import timezone
@@ -150,8 +153,10 @@ class Plan:
 # Reading
 
 
-def table_text(upload) -> str:
-    """Return an uploaded CSV or XLSX file as CSV text (the preview carries it to the import)."""
+def table_text(upload, tz: dt.tzinfo) -> str:
+    """Return an uploaded CSV, XLSX or frab schedule (XML or JSON, as pretalx, Indico and our
+    own exports write them; times turned to ``tz``) as CSV text, which the preview carries to
+    the import."""
     if upload.size > MAX_BYTES:
         raise TableError(f"The file is larger than {MAX_BYTES // 1_000_000} MB.")
     data = upload.read()
@@ -159,10 +164,91 @@ def table_text(upload) -> str:
         return _xlsx_as_csv(data)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        head = text.lstrip()[:200]
+        if head.startswith("{"):
+            return _frab_json_as_csv(text, tz)
+        if head.startswith("<"):
+            return _frab_xml_as_csv(text, tz)
+        return text
     raise TableError("The file is neither UTF-8 nor Windows-1252 text, nor an XLSX workbook.")
+
+
+FRAB_HEADER = ("day", "start", "end", "title", "kind", "speakers", "room")
+
+
+def _frab_row(tz, when: str, duration: str, title: str, kind: str, people, room: str):
+    try:
+        start = dt.datetime.fromisoformat(when).astimezone(tz)
+        hours, minutes = (int(part) for part in duration.split(":")[:2])
+    except (TypeError, ValueError, AttributeError):
+        raise TableError(f"An event of this schedule has no readable time: {title!r}.") from None
+    end = start + dt.timedelta(hours=hours, minutes=minutes)
+    labels = {_plain(k.label): k.label for k in Kind}
+    return (
+        start.date().isoformat(),
+        f"{start:%H:%M}",
+        f"{end:%H:%M}" if end > start else "",
+        title,
+        labels.get(_plain(kind or ""), ""),  # pretalx's own types: guessed from the title
+        "; ".join(name for name in people if name),
+        "" if room == "All rooms" else room,
+    )
+
+
+def _rows_as_csv(rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(FRAB_HEADER)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _frab_json_as_csv(text: str, tz) -> str:
+    try:
+        days = json.loads(text)["schedule"]["conference"]["days"]
+        rows = [
+            _frab_row(
+                tz,
+                event["date"],
+                event["duration"],
+                event.get("title", ""),
+                event.get("type", ""),
+                [p.get("public_name") or p.get("name", "") for p in event.get("persons", [])],
+                room,
+            )
+            for day in days
+            for room, events in day["rooms"].items()
+            for event in events
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise TableError("This JSON is not a frab schedule (schedule.json).") from None
+    return _rows_as_csv(sorted(rows))
+
+
+def _frab_xml_as_csv(text: str, tz) -> str:
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError:
+        raise TableError("This XML cannot be read.") from None
+    if root.tag != "schedule":
+        raise TableError("This XML is not a frab schedule (schedule.xml).")
+    rows = [
+        _frab_row(
+            tz,
+            event.findtext("date", ""),
+            event.findtext("duration", ""),
+            event.findtext("title", ""),
+            event.findtext("type", ""),
+            [person.text or "" for person in event.iter("person")],
+            room.get("name", ""),
+        )
+        for room in root.iter("room")
+        for event in room.iter("event")
+    ]
+    return _rows_as_csv(sorted(rows))
 
 
 def _xlsx_as_csv(data: bytes) -> str:
@@ -452,9 +538,14 @@ def apply_import(workshop: Workshop, plan: Plan) -> list[ScheduleItem]:
             end = workshop.local_datetime(end_day, row.end)
         order += 1
         item = ScheduleItem(
-            workshop=workshop, kind=row.kind, title=row.title, start=start, end=end,
-            room=room, order=order,
-        )  # fmt: skip
+            workshop=workshop,
+            kind=row.kind,
+            title=row.title,
+            start=start,
+            end=end,
+            room=room,
+            order=order,
+        )
         item.full_clean()
         item.save()
         speakers = []

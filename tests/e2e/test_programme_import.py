@@ -41,7 +41,7 @@ def test_organizer_imports_publishes_and_the_public_reads_it(live_server, page):
     page.locator("#workshops-workshop").get_by_role("link", name="Workshops").click()
     page.get_by_role("link", name="LoRAINNe'24").first.click()
     page.locator("#content-main").get_by_role("link", name="Schedule", exact=True).first.click()
-    page.get_by_role("link", name="Import a programme (CSV or XLSX)").click()
+    page.get_by_role("link", name="Import a programme (CSV, XLSX, frab XML or JSON)").click()
 
     page.get_by_label("…or paste the table").fill(TABLE)
     page.get_by_role("button", name="Preview").click()

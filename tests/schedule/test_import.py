@@ -10,6 +10,7 @@ import re
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from schedule import importing
@@ -22,7 +23,7 @@ from tests.factories import (
     SpeakerProfileFactory,
     WorkshopFactory,
 )
-from workshops.models import SpeakerAppearance, SpeakerProfile
+from workshops.models import SpeakerAppearance, SpeakerProfile, Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -259,3 +260,49 @@ def test_another_organizer_gets_no_import_page(client, workshop):
     assert client.get(import_url(workshop)).status_code == 404
     assert client.post(import_url(workshop), {"text": LORAINNE, "_import": "1"}).status_code == 404
     assert not ScheduleItem.objects.filter(workshop=workshop).exists()
+
+
+@pytest.mark.parametrize("export", ["schedule_json", "schedule_xml"])
+def test_a_frab_schedule_of_an_earlier_edition_imports_as_its_events(
+    client, alice, workshop, export
+):
+    """The LoRAINNe'24 demo as our own export (the format pretalx and Indico write too)."""
+    call_command("load_demo", verbosity=0)
+    source = Workshop.objects.get(slug="lorainne24")
+    exported = client.get(reverse(f"schedule:{export}", args=[source.slug])).content
+    workshop.slug, workshop.title = "lorainne24-again", "LoRAINNe'24 again"
+    workshop.save()
+    client.force_login(alice)
+    name = "schedule.json" if export == "schedule_json" else "schedule.xml"
+
+    shown = client.post(
+        import_url(workshop),
+        {"upload": SimpleUploadedFile(name, exported), "_preview": "1"},
+    )
+    plan = shown.context["plan"]
+    assert plan.ready, (plan.problems, [(r.line, r.errors) for r in plan.rows if r.errors])
+    done = client.post(import_url(workshop), {"text": shown.context["text"], "_import": "1"})
+
+    assert done.status_code == 302
+
+    def slots(w):
+        return sorted(
+            (i.start, i.end, i.title, i.kind, tuple(s.pk for s in i.speakers.all()))
+            for i in ScheduleItem.objects.filter(workshop=w, start__isnull=False)
+        )
+
+    assert slots(workshop) == slots(source)  # same times, titles, kinds and speakers
+
+
+def test_a_file_that_is_no_frab_schedule_says_so(client, alice, workshop):
+    client.force_login(alice)
+    for name, body, message in (
+        ("s.json", b'{"version": 1}', "This JSON is not a frab schedule (schedule.json)."),
+        ("s.xml", b"<calendar/>", "This XML is not a frab schedule (schedule.xml)."),
+        ("s.xml", b"<schedule><day", "This XML cannot be read."),
+    ):
+        shown = client.post(
+            import_url(workshop), {"upload": SimpleUploadedFile(name, body), "_preview": "1"}
+        )
+        assert message in shown.content.decode()
+        assert shown.context["plan"] is None
