@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from schedule import changes, conflicts, services
 from schedule.admin_desk import schedule_page
+from schedule.admin_grid import grid_page
 from schedule.admin_import import import_page
 from schedule.forms import TIME_WIDGET
 from schedule.models import Room, ScheduleItem, ScheduleRelease
@@ -47,6 +48,11 @@ class WorkshopAdmin(RegisteredWorkshopAdmin):
         # Before the inherited URLs: their "<path:object_id>/" would swallow ".../schedule/".
         return [
             path(
+                "<path:object_id>/schedule/grid/",
+                self.admin_site.admin_view(self.grid_view),
+                name=f"{name}_grid",
+            ),
+            path(
                 "<path:object_id>/schedule/import/",
                 self.admin_site.admin_view(self.import_view),
                 name=f"{name}_import",
@@ -64,6 +70,9 @@ class WorkshopAdmin(RegisteredWorkshopAdmin):
 
     def import_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return self._workshop_page(request, object_id, import_page)
+
+    def grid_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._workshop_page(request, object_id, grid_page)
 
     def _workshop_page(self, request: HttpRequest, object_id: str, page) -> HttpResponse:
         """``page`` for a workshop this organizer may change (else 404), in its time zone."""

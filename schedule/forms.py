@@ -109,6 +109,16 @@ class ScheduleRowForm(forms.ModelForm):
                 room=item.room_id, speakers=[speaker.pk for speaker in item.speakers.all()]
             )
 
+    def label_fields(self) -> None:
+        """The table has one header per column and no <label> per cell: name each field for
+        screen readers (“Start, row 3”)."""
+        row = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
+        for name, field in self.fields.items():
+            label = field.label or name.replace("_", " ").capitalize()
+            field.widget.attrs["aria-label"] = (
+                f"{label}, row {int(row) + 1}" if row.isdigit() else label
+            )
+
     def clean(self):
         data = super().clean()
         item = self.instance
@@ -154,10 +164,16 @@ BLANK_ROWS = 5
 MAX_BLANK_ROWS = 100
 
 
+class ScheduleRows(forms.BaseModelFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)  # the Delete box comes last: then label them all
+        form.label_fields()
+
+
 def schedule_formset(extra: int = BLANK_ROWS):
     """The schedule page's formset, with ``extra`` blank rows for new items."""
     return forms.modelformset_factory(
-        ScheduleItem, form=ScheduleRowForm, extra=extra, can_delete=True
+        ScheduleItem, form=ScheduleRowForm, formset=ScheduleRows, extra=extra, can_delete=True
     )
 
 

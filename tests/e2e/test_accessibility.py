@@ -250,3 +250,25 @@ def test_keyboard_alone_registers(demo, page):
         True,
     )
     assert list(registration.answers.values()) == ["Yes"]
+
+
+def test_organizers_schedule_pages_have_no_serious_violations(demo, page):
+    """The schedule page (table), its grid and the import preview, as an organizer sees them."""
+    organizer = UserFactory(email="chair@example.org", password=PASSWORD, is_staff=True)
+    workshop = Workshop.objects.get(slug="lorainne24")
+    workshop.organizers.add(organizer)
+    page.goto(f"{demo['url']}/admin/")
+    page.get_by_label("Email").fill(organizer.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    base = f"{demo['url']}/admin/workshops/workshop/{workshop.pk}/schedule/"
+    found = []
+    for path in ("", "grid/", "grid/?day=2024-11-27&step=5", "import/"):
+        page.goto(base + path)
+        found += serious_violations(page)
+    page.get_by_label("…or paste the table").fill(
+        "day,start,end,title\nDay 1,09:00,08:00,Backwards\nDay 2,09:00,,Posters\n"
+    )
+    page.get_by_role("button", name="Preview").click()
+    found += serious_violations(page)
+    assert_no_serious_violations(found)

@@ -392,6 +392,18 @@ ROWS: dict[str, list[Row]] = {
             staff(other=OK, mine=NOT_FOUND, superuser=OK),
         ),
     ],
+    "admin:workshops_workshop_schedule_grid": [
+        Row(
+            "admin schedule grid [A]",
+            lambda w: {"object_id": w.a.workshop.pk},
+            staff(other=NOT_FOUND, mine=OK),
+        ),
+        Row(
+            "admin schedule grid [B]",
+            lambda w: {"object_id": w.b.workshop.pk},
+            staff(other=OK, mine=NOT_FOUND, superuser=OK),
+        ),
+    ],
     "admin:workshops_workshop_schedule_import": [
         Row(
             "admin schedule import [A]",

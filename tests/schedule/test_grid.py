@@ -1,0 +1,132 @@
+"""The schedule grid: blocks as long as their items, rooms as columns, items without a room
+across every room, open-ended items to the day's end (faded), conflicts on the blocks, the
+unplaced items beside it; the page only for the workshop's own organizers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from schedule import conflicts
+from schedule.grid import day_grid
+from tests.factories import OrganizerFactory, RoomFactory, ScheduleItemFactory, WorkshopFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alice():
+    return OrganizerFactory(email="alice@example.org")
+
+
+@pytest.fixture
+def workshop(alice):
+    return WorkshopFactory(
+        time_zone="Europe/Paris",
+        start_date=dt.date(2030, 3, 4),
+        end_date=dt.date(2030, 3, 5),
+        organizers=[alice],
+    )
+
+
+def at(workshop, hhmm: str, day: int = 0) -> dt.datetime:
+    hours, minutes = map(int, hhmm.split(":"))
+    return workshop.local_datetime(
+        workshop.start_date + dt.timedelta(days=day), dt.time(hours, minutes)
+    )
+
+
+def item(workshop, start, end, **kwargs):
+    return ScheduleItemFactory(
+        workshop=workshop, start=at(workshop, start), end=end and at(workshop, end), **kwargs
+    )
+
+
+def layout(workshop, step=15):
+    items = list(conflicts.schedule_queryset(workshop))
+    found = conflicts.find_conflicts(workshop, items=items)
+    rooms = list(workshop.rooms.all())
+    return day_grid(workshop.start_date, items, rooms, found, tz=workshop.tz, step=step)
+
+
+def test_blocks_are_as_long_as_their_items_in_their_rooms_column(workshop):
+    amphi = RoomFactory(workshop=workshop, name="Amphi", order=1)
+    hall = RoomFactory(workshop=workshop, name="Hall", order=2)
+    talk = item(workshop, "09:00", "09:45", room=amphi, title="Talk")
+    coffee = item(workshop, "09:45", "10:15", room=None, kind="break", title="Coffee")
+    posters = item(workshop, "16:30", None, room=hall, kind="poster_session", title="Posters")
+
+    grid = layout(workshop)
+    blocks = {b.item.pk: b for b in grid.blocks}
+
+    assert grid.rooms == ["Amphi", "Hall"]
+    # 09:00 is the first row after the header; 15-minute rows.
+    assert (blocks[talk.pk].row, blocks[talk.pk].rows, blocks[talk.pk].column) == (2, 3, 2)
+    assert (blocks[coffee.pk].row, blocks[coffee.pk].rows) == (5, 2)
+    assert (blocks[coffee.pk].column, blocks[coffee.pk].columns) == (2, 2)  # every room
+    # Open-ended: to the grid's end (18:00: its start plus an hour, to the hour), faded.
+    assert blocks[posters.pk].open_ended and blocks[posters.pk].when == "from 16:30"
+    assert blocks[posters.pk].row + blocks[posters.pk].rows == grid.rows + 1
+    assert blocks[posters.pk].column == 3
+    assert grid.times[0].text == "09:00" and grid.times[-1].text == "17:45"
+
+
+def test_the_step_changes_the_rows_and_odd_times_still_cover_their_rows(workshop):
+    odd = item(workshop, "09:07", "09:20")
+    five = {b.item.pk: b for b in layout(workshop, step=5).blocks}[odd.pk]
+    thirty = {b.item.pk: b for b in layout(workshop, step=30).blocks}[odd.pk]
+    assert (five.row, five.rows) == (3, 3)  # 09:05–09:20
+    assert (thirty.row, thirty.rows) == (2, 1)
+    assert layout(workshop, step=7).step == 15  # not a step on offer
+
+
+def test_conflicting_blocks_carry_their_conflicts(workshop):
+    amphi = RoomFactory(workshop=workshop, name="Amphi")
+    one = item(workshop, "09:00", "10:00", room=amphi, title="One")
+    two = item(workshop, "09:30", "10:30", room=amphi, title="Two")
+    item(workshop, "11:00", "11:30", room=amphi, title="Fine")
+    marked = {b.item.title: len(b.conflicts) for b in layout(workshop).blocks}
+    assert marked == {"One": 1, "Two": 1, "Fine": 0}
+    assert {one.pk, two.pk} == set(layout(workshop).blocks[0].conflicts[0].item_ids)
+
+
+def grid_url(workshop, **query) -> str:
+    url = reverse("admin:workshops_workshop_schedule_grid", args=[workshop.pk])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def test_the_grid_page_draws_a_day_and_lists_the_unplaced(client, alice, workshop):
+    amphi = RoomFactory(workshop=workshop, name="Amphi")
+    talk = item(workshop, "09:00", "09:30", room=amphi, title="Engines")
+    ScheduleItemFactory(workshop=workshop, title="Later", start=at(workshop, "10:00", day=1),
+                        end=at(workshop, "11:00", day=1))  # fmt: skip
+    ScheduleItemFactory(
+        workshop=workshop, title="Unplaced", start=None, end=None, duration=dt.timedelta(minutes=30)
+    )
+    client.force_login(alice)
+    desk = client.get(reverse("admin:workshops_workshop_schedule", args=[workshop.pk]))
+    assert grid_url(workshop) in desk.content.decode()  # reachable from the schedule page
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(grid_url(workshop)).content.decode()
+
+    assert "Monday 4 March 2030" in page
+    block = re.search(r'<a class="grid-block[^"]*"\s+style="([^"]+)"\s+href="([^"]+)"', page)
+    assert block[1] == "grid-row: 2 / span 2; grid-column: 2 / span 1;"
+    assert block[2] == reverse("admin:schedule_scheduleitem_change", args=[talk.pk])
+    assert "Later" not in page.split('id="unplaced-heading"')[0]  # another day
+    assert "Unplaced</a> (30 min)" in page
+    assert len(queries) < 20
+    tuesday = client.get(grid_url(workshop, day="2030-03-05", step=30)).content.decode()
+    assert "Tuesday 5 March 2030" in tuesday and ">Later<" in tuesday
+    assert client.get(grid_url(workshop, day="nonsense", step="x")).status_code == 200
+
+
+def test_another_organizer_gets_no_grid(client, workshop):
+    client.force_login(OrganizerFactory(email="bob@example.org"))
+    assert client.get(grid_url(workshop)).status_code == 404
