@@ -215,3 +215,31 @@ class PublishReleaseForm(forms.Form):
                 "Resolve them, or tick this box to publish it as it is.",
             )
         return data
+
+
+class MoveItemForm(forms.Form):
+    """Move one item on the grid without a mouse: which item, to which day, time and room."""
+
+    day = forms.DateField(widget=forms.Select)
+    start = forms.TimeField(widget=TIME_WIDGET, label="Start")
+
+    def __init__(self, *args, workshop: Workshop, items, rooms, days, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["item"] = ObjectChoiceField(items, empty_label="— choose an item —")
+        self.fields["room"] = ObjectChoiceField(rooms, empty_label="All rooms", required=False)
+        self.fields["day"].widget.choices = [(d.isoformat(), date_format(d, "D j M")) for d in days]
+        self.order_fields(["item", "day", "start", "room"])
+        self.workshop = workshop
+        self.days = set(days)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("item") is None and "item" not in self.errors:
+            self.add_error("item", "Choose the item to move.")
+        if data.get("day") and data["day"] not in self.days:
+            self.add_error("day", "Choose one of the workshop's days.")
+        return data
+
+    @property
+    def start_at(self) -> dt.datetime:
+        return self.workshop.local_datetime(self.cleaned_data["day"], self.cleaned_data["start"])

@@ -7,13 +7,17 @@ clear order, each diffed against the one before, and a double click drafts slots
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import F
 
 from schedule import changes, conflicts, emails
-from schedule.models import ScheduleItem, ScheduleRelease
+from schedule.models import Room, ScheduleItem, ScheduleRelease
 from workshops.models import SpeakerAppearance, Workshop
 
+KEEP = object()  # move_item: keep the item's length
 RELEASE_STATUSES = (Workshop.ScheduleStatus.TENTATIVE, Workshop.ScheduleStatus.FINAL)
 
 
@@ -164,3 +168,62 @@ def ensure_appearances(workshop_id: int, speaker_ids) -> list[SpeakerAppearance]
     ]
     # A concurrent save that made the same appearance wins; ours is skipped, not an error.
     return SpeakerAppearance.objects.bulk_create(missing, ignore_conflicts=True)
+
+
+DEFAULT_LENGTH = dt.timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where an item was: what an undo puts back."""
+
+    item_id: int
+    start: str | None  # ISO, or None: not placed
+    end: str | None
+    room_id: int | None
+
+    @classmethod
+    def of(cls, item: ScheduleItem) -> Slot:
+        return cls(
+            item.pk,
+            item.start.isoformat() if item.start else None,
+            item.end.isoformat() if item.end else None,
+            item.room_id,
+        )
+
+
+@transaction.atomic
+def move_item(
+    item: ScheduleItem, *, start: dt.datetime | None, room: Room | None, end=KEEP
+) -> Slot:
+    """Move ``item`` to ``start`` in ``room`` (None: all rooms), keeping its length (an
+    unplaced item takes its planned duration, else 30 minutes; an open-ended one stays so),
+    or to ``end`` when given. Returns where it was. Conflicts are not refused: the grid
+    shows them."""
+    item = ScheduleItem.objects.select_for_update().get(pk=item.pk)
+    before = Slot.of(item)
+    if end is KEEP:
+        if item.start and not item.end:
+            end = None
+        elif start is not None:
+            end = start + (item.length or DEFAULT_LENGTH)
+        else:
+            end = None
+    if start is None and item.start and item.end:
+        item.duration = item.end - item.start  # unplaced again: it keeps its planned length
+    item.start, item.end, item.room = start, end, room
+    item.full_clean()
+    item.save(update_fields=["start", "end", "room", "duration"])
+    return before
+
+
+def restore_slot(workshop: Workshop, slot: Slot) -> ScheduleItem | None:
+    """Put an item back where ``slot`` says (an undo); None if it is gone meanwhile."""
+    item = ScheduleItem.objects.filter(workshop=workshop, pk=slot.item_id).first()
+    if item is None:
+        return None
+    room = Room.objects.filter(workshop=workshop, pk=slot.room_id).first() if slot.room_id else None
+    start = dt.datetime.fromisoformat(slot.start) if slot.start else None
+    end = dt.datetime.fromisoformat(slot.end) if slot.end else None
+    move_item(item, start=start, room=room, end=end)
+    return item

@@ -8,13 +8,20 @@ import datetime as dt
 import re
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from schedule import conflicts
 from schedule.grid import day_grid
-from tests.factories import OrganizerFactory, RoomFactory, ScheduleItemFactory, WorkshopFactory
+from tests.factories import (
+    OrganizerFactory,
+    RoomFactory,
+    ScheduleItemFactory,
+    SpeakerProfileFactory,
+    WorkshopFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +126,8 @@ def test_the_grid_page_draws_a_day_and_lists_the_unplaced(client, alice, worksho
     block = re.search(r'<a class="grid-block[^"]*"\s+style="([^"]+)"\s+href="([^"]+)"', page)
     assert block[1] == "grid-row: 2 / span 2; grid-column: 2 / span 1;"
     assert block[2] == reverse("admin:schedule_scheduleitem_change", args=[talk.pk])
-    assert "Later" not in page.split('id="unplaced-heading"')[0]  # another day
+    drawn = page.split('data-testid="schedule-grid"')[1].split('id="unplaced-heading"')[0]
+    assert "Engines" in drawn and "Later" not in drawn  # another day
     assert "Unplaced</a> (30 min)" in page
     assert len(queries) < 20
     tuesday = client.get(grid_url(workshop, day="2030-03-05", step=30)).content.decode()
@@ -130,3 +138,83 @@ def test_the_grid_page_draws_a_day_and_lists_the_unplaced(client, alice, worksho
 def test_another_organizer_gets_no_grid(client, workshop):
     client.force_login(OrganizerFactory(email="bob@example.org"))
     assert client.get(grid_url(workshop)).status_code == 404
+
+
+CONFLICTED = re.compile(r'class="grid-block[^"]*has-conflict')
+
+
+def move(client, workshop, item, day, start, room=None):
+    return client.post(
+        grid_url(workshop),
+        {
+            "_move": "1",
+            "item": item.pk,
+            "day": day,
+            "start": start,
+            "room": room.pk if room else "",
+        },
+    )
+
+
+def test_an_item_moves_by_keyboard_keeping_its_length_and_the_move_can_be_undone(
+    client, alice, workshop
+):
+    amphi, hall = (RoomFactory(workshop=workshop, name=n) for n in ("Amphi", "Hall"))
+    ada = SpeakerProfileFactory(name="Ada")
+    talk = item(workshop, "09:00", "09:45", room=amphi, title="Engines", speakers=[ada])
+    item(workshop, "11:00", "11:30", room=hall, title="Looms", speakers=[ada])
+    client.force_login(alice)
+
+    moved = move(client, workshop, talk, "2030-03-04", "11:15", hall)
+
+    assert moved.status_code == 302
+    assert moved.url == grid_url(workshop, day="2030-03-04", step=15)
+    talk.refresh_from_db()
+    assert (talk.start, talk.end, talk.room) == (at(workshop, "11:15"), at(workshop, "12:00"), hall)
+    said = [m.message for m in get_messages(moved.wsgi_request)]
+    assert "“Engines” moved to Mon 4 March, 11:15–12:00, Hall." in said
+    assert any("Ada is in “Looms” and “Engines” at once" in m for m in said)  # appears at once
+    page = client.get(moved.url).content.decode()
+    assert 'value="Undo the last move"' in page and CONFLICTED.search(page)
+
+    undone = client.post(grid_url(workshop, day="2030-03-04"), {"_undo": "1"})
+
+    assert undone.status_code == 302
+    talk.refresh_from_db()
+    assert (talk.start, talk.end, talk.room) == (
+        at(workshop, "09:00"),
+        at(workshop, "09:45"),
+        amphi,
+    )
+    assert not CONFLICTED.search(client.get(undone.url).content.decode())  # and disappears
+    assert 'value="Undo the last move"' not in client.get(undone.url).content.decode()
+
+
+def test_an_unplaced_talk_is_placed_with_its_planned_length(client, alice, workshop):
+    talk = ScheduleItemFactory(
+        workshop=workshop, title="Later", start=None, end=None, duration=dt.timedelta(minutes=40)
+    )
+    client.force_login(alice)
+    move(client, workshop, talk, "2030-03-05", "14:00")
+    talk.refresh_from_db()
+    assert (talk.start, talk.end, talk.room) == (
+        at(workshop, "14:00", day=1), at(workshop, "14:40", day=1), None,
+    )  # fmt: skip
+
+
+def test_a_move_needs_a_real_item_day_and_time(client, alice, workshop):
+    other = WorkshopFactory(organizers=[alice])
+    foreign = ScheduleItemFactory(workshop=other, start=None, end=None)
+    mine = item(workshop, "09:00", "09:30")
+    client.force_login(alice)
+    for data, message in (
+        ({"item": foreign.pk, "day": "2030-03-04", "start": "10:00"}, "Item:"),
+        ({"item": mine.pk, "day": "2031-01-01", "start": "10:00"}, "Day:"),
+        ({"item": mine.pk, "day": "2030-03-04", "start": "25:61"}, "Start:"),
+    ):
+        response = client.post(grid_url(workshop), {"_move": "1", "room": "", **data})
+        assert response.status_code == 200
+        assert message in response.content.decode()
+    mine.refresh_from_db()
+    foreign.refresh_from_db()
+    assert mine.start == at(workshop, "09:00") and foreign.start is None
