@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -21,9 +22,11 @@ from outbox.dispatch import requeue_stale
 from outbox.mail import Mail, queue_mails
 from outbox.models import OutgoingMail
 from tests.fixtures_celery import (
+    SinkController,
     SmtpSink,
     WorkerHandle,
     delete_queue_keys,
+    free_port,
     start_worker,
     stop_worker,
     wait_until_idle,
@@ -48,20 +51,31 @@ def keys_at(sink: SmtpSink) -> list[str]:
     return [message["X-Outbox-Key"] for message in sink.messages]
 
 
-def database_sessions_ended(timeout: float = 10.0) -> None:
-    """Wait until no other session is connected to the test database: PostgreSQL ends a
-    killed client's backend once it has run (and committed) what had already arrived."""
+def database_sessions_ended(application_name: str, timeout: float = 10.0) -> None:
+    """Wait until the killed worker's sessions (by their application_name: the session's
+    own worker shares the database) are gone: PostgreSQL ends a killed client's backend
+    once it has run (and committed) what had already arrived."""
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                [application_name],
             )
             if cursor.fetchone()[0] == 0:
                 return
             time.sleep(0.01)
     raise AssertionError(f"the killed worker's database sessions were open after {timeout} s")
+
+
+@pytest.fixture
+def own_smtp_sink() -> Iterator[SmtpSink]:
+    """A sink of the drill's own: its open connections are the drill's workers' alone."""
+    sink = SmtpSink(host="127.0.0.1", port=free_port())
+    controller = SinkController(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
 
 
 def statuses() -> Counter:
@@ -82,16 +96,20 @@ def drill_queue(tmp_path):
 
 
 def test_worker_killed_mid_batch_loses_no_mail_and_repeats_at_most_the_unrecorded_one(
-    drill_queue, smtp_sink, settings
+    drill_queue, own_smtp_sink, settings
 ):
+    smtp_sink = own_smtp_sink
     settings.MAIL_STUCK_AFTER, settings.MAIL_REQUEUE_GRACE = STUCK_AFTER, REQUEUE_GRACE
     env = worker_environment(smtp_sink, MAIL_STUCK_AFTER=str(int(STUCK_AFTER.total_seconds())))
+    # Each worker's sessions carry a name of the drill's own (see database_sessions_ended).
+    first_name = f"drill-{uuid.uuid4().hex[:12]}"
+    first_env = {**env, "DATABASE_URL": f"{env['DATABASE_URL']}?application_name={first_name}"}
     expected = {f"drill:{i}" for i in range(COUNT)}
     deadline = time.monotonic() + DRILL_TIMEOUT
     report: list[str] = []
     workers = []
     try:
-        workers.append(start_worker(drill_queue, env))
+        workers.append(start_worker(drill_queue, first_env))
         with transaction.atomic():
             queue_mails(
                 [
@@ -113,7 +131,7 @@ def test_worker_killed_mid_batch_loses_no_mail_and_repeats_at_most_the_unrecorde
         assert 0 < at_kill < COUNT, f"the kill did not land mid-batch ({at_kill} of {COUNT})"
         # What the dead worker had on the wire (a mark, a ".") lands before we look: its
         # database sessions have ended and its SMTP connection is closed.
-        database_sessions_ended()
+        database_sessions_ended(first_name)
         smtp_sink.wait_until_disconnected()
         received_before = Counter(keys_at(smtp_sink))
         recorded_before = set(
