@@ -51,6 +51,20 @@ class TimeLabel:
         return f"grid-row: {self.row}; grid-column: 1;"
 
 
+@dataclass(frozen=True)
+class Cell:
+    """A slot to drop an item on: a row's start time in one room's column."""
+
+    row: int
+    column: int
+    start: str  # "HH:MM"
+    room: str  # the room's pk, or "" for all rooms
+
+    @property
+    def style(self) -> str:
+        return f"grid-row: {self.row}; grid-column: {self.column};"
+
+
 @dataclass
 class DayGrid:
     day: dt.date
@@ -59,6 +73,7 @@ class DayGrid:
     times: list[TimeLabel]
     blocks: list[Block]
     rows: int
+    cells: list[Cell] = field(default_factory=list)
 
     @property
     def style(self) -> str:
@@ -128,4 +143,17 @@ def day_grid(
         for n in range(rows)
         if (top + n * step) % max(step, 15) == 0
     ]
-    return DayGrid(day=day, step=step, rooms=names, times=times, blocks=blocks, rows=rows + 1)
+    room_keys = [str(room.pk) for room in rooms] or [""]
+    cells = [
+        Cell(
+            row=2 + n,
+            column=2 + c,
+            start=f"{(top + n * step) // 60:02}:{(top + n * step) % 60:02}",
+            room=key,
+        )
+        for n in range(rows)
+        for c, key in enumerate(room_keys)
+    ]
+    return DayGrid(
+        day=day, step=step, rooms=names, times=times, blocks=blocks, rows=rows + 1, cells=cells
+    )
