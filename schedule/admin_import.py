@@ -70,8 +70,8 @@ def import_page(model_admin, request: HttpRequest, workshop: Workshop) -> HttpRe
                 else:
                     messages.success(
                         request,
-                        f"{len(items)} item(s) imported. They are not public until you "
-                        "publish a release.",
+                        f"{len(items)} item(s) imported. The public schedule shows them once "
+                        "you publish a release; their speakers are speakers of the workshop now.",
                     )
                     return redirect("admin:workshops_workshop_schedule", workshop.pk)
     context = {

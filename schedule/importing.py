@@ -84,12 +84,22 @@ class SpeakerMatch:
     key: str  # the choice's form field: one per distinct name
     candidates: list[SpeakerProfile] = field(default_factory=list)
     profile: SpeakerProfile | None = None  # chosen or the only match; None: a new profile
+    choice: str = ""  # what the organizer chose among several: a profile's pk, or "new"
+
+    @property
+    def choosable(self) -> bool:
+        """Several profiles carry the name (the page keeps offering the choice)."""
+        return len(self.candidates) > 1 and not self.by_affiliation
+
+    by_affiliation: bool = False
 
     @property
     def status(self) -> str:
         if self.profile is not None:
             return "existing"
-        return "ambiguous" if len(self.candidates) > 1 else "new"
+        if self.choosable and self.choice != "new":
+            return "ambiguous"
+        return "new"
 
 
 @dataclass
@@ -181,12 +191,17 @@ FRAB_HEADER = ("day", "start", "end", "title", "kind", "speakers", "room")
 
 def _frab_row(tz, when: str, duration: str, title: str, kind: str, people, room: str):
     try:
-        start = dt.datetime.fromisoformat(when).astimezone(tz)
+        start = dt.datetime.fromisoformat(when)
+        # Without an offset, a frab time is the conference's wall clock: this workshop's.
+        start = start.replace(tzinfo=tz) if start.tzinfo is None else start.astimezone(tz)
         hours, minutes = (int(part) for part in duration.split(":")[:2])
     except (TypeError, ValueError, AttributeError):
         raise TableError(f"An event of this schedule has no readable time: {title!r}.") from None
     end = start + dt.timedelta(hours=hours, minutes=minutes)
     labels = {_plain(k.label): k.label for k in Kind}
+    names = ", ".join(name for name in people if name)
+    if names and any(title == f"{k.label} by {names}" for k in Kind):
+        title = ""  # what our export writes for an untitled talk ("Talk by Ada Lovelace")
     return (
         start.date().isoformat(),
         f"{start:%H:%M}",
@@ -223,7 +238,7 @@ def _frab_json_as_csv(text: str, tz) -> str:
             for room, events in day["rooms"].items()
             for event in events
         ]
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise TableError("This JSON is not a frab schedule (schedule.json).") from None
     return _rows_as_csv(sorted(rows))
 
@@ -254,14 +269,19 @@ def _frab_xml_as_csv(text: str, tz) -> str:
 def _xlsx_as_csv(data: bytes) -> str:
     import openpyxl  # only for workbooks: it takes a while to import
 
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise TableError("This is not an XLSX workbook openpyxl can read.") from exc
     out = io.StringIO()
     writer = csv.writer(out)
-    for values in book.worksheets[0].iter_rows(values_only=True):
-        writer.writerow(["" if v is None else _cell(v) for v in values])
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Read only the rows a table may have: a small file can unpack into millions.
+        for n, values in enumerate(book.worksheets[0].iter_rows(values_only=True)):
+            if n > MAX_ROWS or out.tell() > MAX_BYTES:
+                raise TableError(f"The workbook has more than {MAX_ROWS} rows.")
+            writer.writerow(["" if v is None else _cell(v) for v in values])
+    except TableError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise TableError("This is not an XLSX workbook openpyxl can read.") from exc
     return out.getvalue()
 
 
@@ -284,7 +304,11 @@ def read_rows(text: str) -> tuple[dict[str, int], list[list[str]]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
+    try:
+        reader = csv.reader(io.StringIO(text), dialect)
+        rows = [row for row in reader if any(c.strip() for c in row)]
+    except csv.Error as exc:  # a stray quote that runs past the field limit, a NUL
+        raise TableError(f"The table cannot be read as CSV ({exc}).") from None
     if not rows:
         raise TableError("The table is empty.")
     columns = {}
@@ -345,6 +369,7 @@ def plan_import(
             if row.day is None:
                 row.errors.append("No day: give one on this row or a row above.")
         _times(row, cell("start"), cell("end"))
+        _on_the_clock(row, workshop)
         row.title = cell("title")[:300]
         _kind(row, cell("kind"))
         row.speakers = [
@@ -362,6 +387,7 @@ def plan_import(
                 row.title = Kind(row.kind).label  # “Lunch” from a kind column alone
         plan.rows.append(row)
     _overlaps(plan.rows)
+    _already_there(plan.rows, workshop)
     if not plan.rows and not plan.problems:
         plan.problems.append("No row with a time or a title below the header.")
     return plan
@@ -431,6 +457,48 @@ def _times(row: PlannedRow, start: str, end: str) -> None:
         row.errors.append(f"It ends ({row.end:%H:%M}) before it starts ({row.start:%H:%M}).")
 
 
+def _on_the_clock(row: PlannedRow, workshop: Workshop) -> None:
+    """Refuse a time the workshop's clocks skip that day (the spring change: 02:30)."""
+    if row.day is None:
+        return
+    for moment in (row.start, row.end):
+        if moment is None or moment == dt.time(0):
+            continue
+        local = workshop.local_datetime(row.day, moment)
+        back = local.astimezone(dt.UTC).astimezone(workshop.tz)
+        if (back.hour, back.minute) != (moment.hour, moment.minute):
+            row.errors.append(
+                f"{moment:%H:%M} does not exist on {date_format(row.day, 'D j M')} in "
+                f"{workshop.time_zone}: the clocks change that night."
+            )
+
+
+def _slot_of(row: PlannedRow, workshop: Workshop) -> tuple[dt.datetime, dt.datetime | None]:
+    start = workshop.local_datetime(row.day, row.start)
+    if row.end is None:
+        return start, None
+    end_day = row.day + dt.timedelta(days=1) if row.end == dt.time(0) else row.day
+    return start, workshop.local_datetime(end_day, row.end)
+
+
+def _existing(workshop: Workshop) -> set[tuple]:
+    return set(
+        ScheduleItem.objects.filter(workshop=workshop, start__isnull=False).values_list(
+            "start", "end", "title"
+        )
+    )
+
+
+def _already_there(rows: list[PlannedRow], workshop: Workshop) -> None:
+    """An item with the same time and title exists: the table was imported before (or a
+    double click sent it twice)."""
+    existing = _existing(workshop)
+    for row in rows:
+        placed = row.day and row.start and not row.errors
+        if placed and (*_slot_of(row, workshop), row.title) in existing:
+            row.errors.append("Already in the schedule, at this time with this title.")
+
+
 def _kind(row: PlannedRow, value: str) -> None:
     if value:
         wanted = _plain(value)
@@ -478,15 +546,16 @@ def _match(name, affiliation, profiles, choices) -> SpeakerMatch:
     if affiliation and len(candidates) > 1:
         same = [c for c in candidates if _plain(c.affiliation) == _plain(affiliation)]
         if len(same) == 1:
-            match.profile = same[0]
+            match.profile, match.by_affiliation = same[0], True
             return match
-    chosen = choices.get(key)
+    chosen = choices.get(key, "")
     if len(candidates) == 1:
         match.profile = candidates[0]
-    elif chosen and chosen != "new":
-        match.profile = next((c for c in candidates if str(c.pk) == chosen), None)
     elif chosen == "new":
-        match.candidates = []  # the organizer says: someone else of that name
+        match.choice = "new"  # someone else of that name: a new profile
+    elif chosen:
+        match.profile = next((c for c in candidates if str(c.pk) == chosen), None)
+        match.choice = str(match.profile.pk) if match.profile else ""
     return match
 
 
@@ -519,9 +588,14 @@ def apply_import(workshop: Workshop, plan: Plan) -> list[ScheduleItem]:
     if not plan.ready:
         raise services.ScheduleError("The table still has errors or speakers to choose.")
     workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    existing = _existing(workshop)  # under the lock: a second click finds the first's items
+    if any((*_slot_of(row, workshop), row.title) in existing for row in plan.rows):
+        raise services.ScheduleError(
+            "Some of these items are in the schedule already: the table was imported before."
+        )
     rooms = {_plain(room.name): room for room in workshop.rooms.all()}
     order = max(workshop.schedule_items.values_list("order", flat=True), default=0)
-    made: dict[str, SpeakerProfile] = {}
+    made: dict[tuple[str, str], SpeakerProfile] = {}
     items = []
     for row in plan.rows:
         room = None
@@ -531,11 +605,7 @@ def apply_import(workshop: Workshop, plan: Plan) -> list[ScheduleItem]:
                 room = rooms[_plain(row.room)] = Room.objects.create(
                     workshop=workshop, name=row.room, order=len(rooms)
                 )
-        start = workshop.local_datetime(row.day, row.start)
-        end = None
-        if row.end is not None:
-            end_day = row.day + dt.timedelta(days=1) if row.end == dt.time(0) else row.day
-            end = workshop.local_datetime(end_day, row.end)
+        start, end = _slot_of(row, workshop)
         order += 1
         item = ScheduleItem(
             workshop=workshop,
@@ -550,9 +620,10 @@ def apply_import(workshop: Workshop, plan: Plan) -> list[ScheduleItem]:
         item.save()
         speakers = []
         for match in row.speakers:
-            profile = match.profile or made.get(_plain(match.name))
+            person = (_plain(match.name), _plain(match.affiliation))
+            profile = match.profile or made.get(person)
             if profile is None:
-                profile = made[_plain(match.name)] = SpeakerProfile.objects.create(
+                profile = made[person] = SpeakerProfile.objects.create(
                     name=match.name, affiliation=match.affiliation, home_workshop=workshop
                 )
             speakers.append(profile)

@@ -181,6 +181,7 @@ class Slot:
     start: str | None  # ISO, or None: not placed
     end: str | None
     room_id: int | None
+    duration_minutes: int | None = None  # the planned length of an item without a slot
 
     @classmethod
     def of(cls, item: ScheduleItem) -> Slot:
@@ -189,6 +190,7 @@ class Slot:
             item.start.isoformat() if item.start else None,
             item.end.isoformat() if item.end else None,
             item.room_id,
+            int(item.duration.total_seconds() // 60) if item.duration else None,
         )
 
 
@@ -226,4 +228,8 @@ def restore_slot(workshop: Workshop, slot: Slot) -> ScheduleItem | None:
     start = dt.datetime.fromisoformat(slot.start) if slot.start else None
     end = dt.datetime.fromisoformat(slot.end) if slot.end else None
     move_item(item, start=start, room=room, end=end)
+    duration = dt.timedelta(minutes=slot.duration_minutes) if slot.duration_minutes else None
+    if item.duration != duration:
+        item.duration = duration
+        item.save(update_fields=["duration"])
     return item

@@ -295,9 +295,11 @@ def speaker_list(workshop: Workshop, released: Timetable | None) -> list[ListedS
                 ListedTalk(entry.title or entry.kind_label, bool(entry.title), when)
             )
     roles = SpeakerAppearance.objects.filter(workshop=workshop, speaker=OuterRef("pk"))
+    # A hidden schedule names nobody: then only the confirmed speakers are listed.
+    on_schedule = list(talks) if show_times else []
     profiles = (
         SpeakerProfile.objects.filter(
-            Q(appearances__workshop=workshop, appearances__confirmed=True) | Q(pk__in=list(talks))
+            Q(appearances__workshop=workshop, appearances__confirmed=True) | Q(pk__in=on_schedule)
         )
         .annotate(role=Subquery(roles.values("role")[:1]))
         .distinct()

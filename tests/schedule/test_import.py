@@ -267,11 +267,12 @@ def test_a_frab_schedule_of_an_earlier_edition_imports_as_its_events(
     client, alice, workshop, export
 ):
     """The LoRAINNe'24 demo as our own export (the format pretalx and Indico write too)."""
+    workshop.slug = "lorainne24-again"  # not the demo's slug: the loader would take it over
+    workshop.save()
     call_command("load_demo", verbosity=0)
     source = Workshop.objects.get(slug="lorainne24")
+    assert source.pk != workshop.pk
     exported = client.get(reverse(f"schedule:{export}", args=[source.slug])).content
-    workshop.slug, workshop.title = "lorainne24-again", "LoRAINNe'24 again"
-    workshop.save()
     client.force_login(alice)
     name = "schedule.json" if export == "schedule_json" else "schedule.xml"
 
@@ -306,3 +307,92 @@ def test_a_file_that_is_no_frab_schedule_says_so(client, alice, workshop):
         )
         assert message in shown.content.decode()
         assert shown.context["plan"] is None
+
+
+def test_a_choice_among_shared_names_survives_preview_again_and_import(client, alice, workshop):
+    older = SpeakerAppearanceFactory(
+        workshop=workshop, speaker__name="Jeremy Cohen", speaker__affiliation="CNRS"
+    ).speaker
+    SpeakerAppearanceFactory(
+        workshop=workshop, speaker__name="Jeremy Cohen", speaker__affiliation="Bell Labs"
+    )
+    client.force_login(alice)
+    text = "day,start,end,title,speakers\nDay 1,09:00,10:00,Tensors,Jeremy Cohen\n"
+    [match] = preview(client, workshop, text).context["plan"].unresolved
+
+    again = preview(client, workshop, text, **{match.key: str(older.pk)})
+    page = again.content.decode()
+    # Chosen, and still offered (selected) so that the import button sends it along.
+    assert again.context["plan"].ready
+    assert re.search(rf'<option value="{older.pk}" selected>', page)
+    imported = client.post(
+        import_url(workshop), {"text": text, "_import": "1", match.key: str(older.pk)}
+    )
+    assert imported.status_code == 302
+    chose_new = preview(client, workshop, text.replace("Tensors", "Other"), **{match.key: "new"})
+    assert chose_new.context["plan"].ready
+    assert 'value="new" selected' in chose_new.content.decode()
+
+
+def test_importing_twice_is_refused_and_the_preview_says_why(client, alice, workshop):
+    client.force_login(alice)
+    text = "day,start,end,title\nDay 1,09:00,10:00,Tensors\n"
+    assert client.post(import_url(workshop), {"text": text, "_import": "1"}).status_code == 302
+
+    second = client.post(import_url(workshop), {"text": text, "_import": "1"})
+
+    assert second.status_code == 200
+    assert "Already in the schedule, at this time with this title." in row_errors(second)
+    assert ScheduleItem.objects.filter(workshop=workshop).count() == 1
+    plan = importing.plan_import(workshop, "day,start,title\nDay 1,11:00,Fresh\n", user=alice)
+    ScheduleItemFactory(workshop=workshop, title="Fresh", start=at_(workshop, 11), end=None)
+    with pytest.raises(importing.services.ScheduleError):  # a double click, under the lock
+        importing.apply_import(workshop, plan)
+
+
+def at_(workshop, hour: int):
+    return workshop.local_datetime(workshop.start_date, dt.time(hour))
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "message"),
+    [
+        (
+            "t.csv",
+            b'day,start,title\nDay 1,09:00,"' + b"x" * 140_000 + b"\n",
+            "cannot be read as CSV",
+        ),
+        ("s.json", b'{"a": ' * 100_000, "This JSON is not a frab schedule"),
+        ("t.xlsx", b"PK\x03\x04 not really a zip", "not an XLSX workbook"),
+    ],
+)
+def test_hostile_files_get_a_message_not_a_500(client, alice, workshop, name, body, message):
+    client.force_login(alice)
+    shown = client.post(
+        import_url(workshop), {"upload": SimpleUploadedFile(name, body), "_preview": "1"}
+    )
+    assert shown.status_code == 200
+    assert message in shown.content.decode()
+
+
+def test_a_time_the_clocks_skip_is_refused(alice):
+    spring = WorkshopFactory(
+        time_zone="Europe/Paris", start_date=dt.date(2025, 3, 30), end_date=dt.date(2025, 3, 30)
+    )
+    plan = importing.plan_import(
+        spring, "day,start,end,title\nDay 1,02:15,03:00,Ghost\n", user=alice
+    )
+    assert plan.rows[0].errors == [
+        "02:15 does not exist on Sun 30 Mar in Europe/Paris: the clocks change that night."
+    ]
+
+
+def test_two_new_speakers_of_one_name_stay_two_people(alice, workshop):
+    text = (
+        "day,start,title,speakers\n"
+        "Day 1,09:00,One,J. Cohen (CNRS)\nDay 1,10:00,Two,J. Cohen (Bell Labs)\n"
+    )
+    importing.apply_import(workshop, importing.plan_import(workshop, text, user=alice))
+    assert sorted(
+        SpeakerProfile.objects.filter(name="J. Cohen").values_list("affiliation", flat=True)
+    ) == ["Bell Labs", "CNRS"]
