@@ -14,6 +14,15 @@ from workshops.markdown import MarkdownField, RenderedMarkdownField
 from workshops.models import SpeakerProfile, Workshop, WorkshopChild
 
 
+def skipped_by_the_clocks(moment: dt.datetime | None) -> bool:
+    """A wall-clock time its zone skips (02:30 on the spring change) does not come back the
+    same from UTC."""
+    if moment is None or moment.tzinfo is None:
+        return False
+    back = moment.astimezone(dt.UTC).astimezone(moment.tzinfo)
+    return (back.hour, back.minute) != (moment.hour, moment.minute)
+
+
 class Room(WorkshopChild):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="rooms")
     name = models.CharField(max_length=150)
@@ -99,7 +108,14 @@ class ScheduleItem(WorkshopChild):
     def clean(self) -> None:
         if self.start is None and self.end is not None:
             raise ValidationError({"start": "Give a start for an item with an end."})
-        if self.start and self.end and self.end <= self.start:
+        for name in ("start", "end"):
+            if skipped_by_the_clocks(getattr(self, name)):
+                moment = getattr(self, name)
+                raise ValidationError(
+                    {name: f"{moment:%H:%M} does not exist that day: the clocks change that night."}
+                )
+        # In UTC: two times of one zone compare by their wall clocks (a fall-back hour).
+        if self.start and self.end and self.end.astimezone(dt.UTC) <= self.start.astimezone(dt.UTC):
             raise ValidationError({"end": "An item must end after it starts."})
         if self.room_id and self.room.workshop_id != self.workshop_id:
             raise ValidationError({"room": "This room belongs to another workshop."})

@@ -256,3 +256,48 @@ def test_the_schedule_page_saves_a_row_without_an_end(client, workshop):
     assert 'name="items-0-start" value="17:00"' in page
     [end_input] = re.findall(r'<input[^>]*name="items-0-end"[^>]*>', page)
     assert "value=" not in end_input  # shown empty again, not as an invented end
+
+
+def test_times_the_clocks_skip_or_repeat_are_judged_in_utc():
+    spring = WorkshopFactory(
+        time_zone="Europe/Paris", start_date=dt.date(2025, 3, 30), end_date=dt.date(2025, 3, 30)
+    )
+    ghost = ScheduleItem(
+        workshop=spring,
+        title="Ghost",
+        start=spring.local_datetime(spring.start_date, dt.time(2, 15)),
+        end=spring.local_datetime(spring.start_date, dt.time(3, 0)),
+    )
+    with pytest.raises(ValidationError) as error:
+        ghost.full_clean()
+    assert error.value.message_dict["start"] == [
+        "02:15 does not exist that day: the clocks change that night."
+    ]
+    fine = ScheduleItem(
+        workshop=spring,
+        title="Fine",
+        start=spring.local_datetime(spring.start_date, dt.time(1, 30)),
+        end=spring.local_datetime(spring.start_date, dt.time(3, 30)),  # one hour of real time
+    )
+    fine.full_clean()
+
+
+def test_the_schedule_page_refuses_a_skipped_time_with_a_message(client):
+    alice = OrganizerFactory(email="alice@example.org")
+    spring = WorkshopFactory(
+        time_zone="Europe/Paris", start_date=dt.date(2025, 3, 30), end_date=dt.date(2025, 3, 30),
+        organizers=[alice],
+    )  # fmt: skip
+    client.force_login(alice)
+    response = client.post(
+        reverse("admin:workshops_workshop_schedule", args=[spring.pk]),
+        {
+            "items-TOTAL_FORMS": 1, "items-INITIAL_FORMS": 0,
+            "items-MIN_NUM_FORMS": 0, "items-MAX_NUM_FORMS": 1000,
+            "items-0-kind": "talk", "items-0-title": "Ghost", "items-0-day": "2025-03-30",
+            "items-0-start": "02:15", "items-0-end": "03:00", "items-0-room": "",
+        },
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "02:15 does not exist that day" in response.content.decode()
+    assert not ScheduleItem.objects.filter(workshop=spring).exists()
