@@ -19,6 +19,7 @@ from schedule.models import Room, ScheduleItem
 
 STEPS = (5, 10, 15, 30)
 DEFAULT_STEP = 15
+ALL_ROOMS = "All rooms"
 EMPTY_DAY = (dt.time(9), dt.time(18))  # the hours a day without items shows
 
 
@@ -69,7 +70,7 @@ class Cell:
 class DayGrid:
     day: dt.date
     step: int
-    rooms: list[str]  # column headers after the time column
+    rooms: list[str]  # column headers after the time column: "All rooms", then the rooms
     times: list[TimeLabel]
     blocks: list[Block]
     rows: int
@@ -77,8 +78,14 @@ class DayGrid:
 
     @property
     def style(self) -> str:
+        rooms = len(self.rooms) - 1
+        columns = (
+            f"4.5em minmax(6em, 0.6fr) repeat({rooms}, minmax(9em, 1fr))"
+            if rooms
+            else "4.5em minmax(9em, 1fr)"
+        )
         return (
-            f"grid-template-columns: 4.5em repeat({len(self.rooms)}, minmax(9em, 1fr)); "
+            f"grid-template-columns: {columns}; "
             f"grid-template-rows: 2.2em repeat({self.rows - 1}, minmax(1.4em, auto));"
         )
 
@@ -101,8 +108,10 @@ def day_grid(
     on_day = [
         i for i in items if i.start is not None and timezone.localtime(i.start, tz).date() == day
     ]
-    columns = {room.pk: n for n, room in enumerate(rooms, start=2)}
-    names = [room.name for room in rooms] or ["All rooms"]
+    # The first column is the "all rooms" band (drop an item there to take it out of its
+    # room); an item without a room spans it and every room's column.
+    columns = {room.pk: n for n, room in enumerate(rooms, start=3)}
+    names = [ALL_ROOMS, *(room.name for room in rooms)] if rooms else [ALL_ROOMS]
     midnight = dt.datetime.combine(day, dt.time(), tzinfo=tz)
 
     def minutes(moment: dt.datetime) -> int:
@@ -143,7 +152,7 @@ def day_grid(
         for n in range(rows)
         if (top + n * step) % max(step, 15) == 0
     ]
-    room_keys = [str(room.pk) for room in rooms] or [""]
+    room_keys = ["", *(str(room.pk) for room in rooms)]
     cells = [
         Cell(
             row=2 + n,

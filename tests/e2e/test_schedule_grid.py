@@ -119,3 +119,13 @@ def test_dragging_moves_a_block_and_places_an_unplaced_talk(live_server, page):
     expect(page.get_by_text("Every item has a slot.")).to_be_visible()
     later.refresh_from_db()
     assert (later.start, later.end, later.room) == (at(11), at(11, 45), amphi)
+
+    # Onto the "all rooms" band: out of its room, across all of them.
+    band = page.locator('.grid-cell[data-start="10:15"][data-room=""]')
+    page.locator(f'.grid-block[data-item="{later.pk}"]').drag_to(band)
+
+    expect(
+        page.get_by_text("“Later” moved to Mon 4 March, 10:15–11:00, all rooms.")
+    ).to_be_visible()
+    later.refresh_from_db()
+    assert (later.start, later.room) == (at(10, 15), None)

@@ -71,16 +71,28 @@ def test_blocks_are_as_long_as_their_items_in_their_rooms_column(workshop):
     grid = layout(workshop)
     blocks = {b.item.pk: b for b in grid.blocks}
 
-    assert grid.rooms == ["Amphi", "Hall"]
+    assert grid.rooms == ["All rooms", "Amphi", "Hall"]
     # 09:00 is the first row after the header; 15-minute rows.
-    assert (blocks[talk.pk].row, blocks[talk.pk].rows, blocks[talk.pk].column) == (2, 3, 2)
+    assert (blocks[talk.pk].row, blocks[talk.pk].rows, blocks[talk.pk].column) == (2, 3, 3)
     assert (blocks[coffee.pk].row, blocks[coffee.pk].rows) == (5, 2)
-    assert (blocks[coffee.pk].column, blocks[coffee.pk].columns) == (2, 2)  # every room
+    # The "all rooms" band and every room.
+    assert (blocks[coffee.pk].column, blocks[coffee.pk].columns) == (2, 3)
     # Open-ended: to the grid's end (18:00: its start plus an hour, to the hour), faded.
     assert blocks[posters.pk].open_ended and blocks[posters.pk].when == "from 16:30"
     assert blocks[posters.pk].row + blocks[posters.pk].rows == grid.rows + 1
-    assert blocks[posters.pk].column == 3
+    assert blocks[posters.pk].column == 4
+    # A slot to drop on in the band (room "") and in each room, for each row.
+    assert {c.room for c in grid.cells if c.start == "09:00"} == {"", str(amphi.pk), str(hall.pk)}
     assert grid.times[0].text == "09:00" and grid.times[-1].text == "17:45"
+
+
+def test_without_rooms_the_grid_is_one_column_for_all(workshop):
+    coffee = item(workshop, "10:00", "10:30", room=None, kind="break", title="Coffee")
+    grid = layout(workshop)
+    [block] = grid.blocks
+    assert grid.rooms == ["All rooms"] and (block.column, block.columns) == (2, 1)
+    assert "repeat(0" not in grid.style and block.item == coffee
+    assert {c.room for c in grid.cells} == {""}
 
 
 def test_the_step_changes_the_rows_and_odd_times_still_cover_their_rows(workshop):
@@ -124,7 +136,7 @@ def test_the_grid_page_draws_a_day_and_lists_the_unplaced(client, alice, worksho
 
     assert "Monday 4 March 2030" in page
     block = re.search(r'<a class="grid-block[^"]*"\s+style="([^"]+)"\s+href="([^"]+)"', page)
-    assert block[1] == "grid-row: 2 / span 2; grid-column: 2 / span 1;"
+    assert block[1] == "grid-row: 2 / span 2; grid-column: 3 / span 1;"
     assert block[2] == reverse("admin:schedule_scheduleitem_change", args=[talk.pk])
     drawn = page.split('data-testid="schedule-grid"')[1].split('id="unplaced-heading"')[0]
     assert "Engines" in drawn and "Later" not in drawn  # another day
