@@ -135,10 +135,7 @@ class ScheduleRowForm(forms.ModelForm):
                     )
             else:
                 # ScheduleItem.clean refuses an end before the start, on the "end" field.
-                item.start = self.workshop.local_datetime(day, start)
-                item.end = None if end is None else self.workshop.local_datetime(day, end)
-                if end == dt.time(0):  # "until midnight": the end of that day
-                    item.end = self.workshop.local_datetime(day + dt.timedelta(days=1), end)
+                item.start, item.end = self.workshop.local_span(day, start, end)
         if "room" in data:
             item.room = data["room"]
         return data

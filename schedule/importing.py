@@ -23,7 +23,6 @@ import hashlib
 import io
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
@@ -32,8 +31,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from schedule import services
-from schedule.models import Room, ScheduleItem
-from workshops.models import SpeakerProfile, Workshop
+from schedule.models import Room, ScheduleItem, skipped_by_the_clocks
+from workshops.models import SpeakerProfile, Workshop, folded
 
 MAX_ROWS = 2000
 MAX_BYTES = 2_000_000
@@ -198,7 +197,7 @@ def _frab_row(tz, when: str, duration: str, title: str, kind: str, people, room:
     except (TypeError, ValueError, AttributeError):
         raise TableError(f"An event of this schedule has no readable time: {title!r}.") from None
     end = start + dt.timedelta(hours=hours, minutes=minutes)
-    labels = {_plain(k.label): k.label for k in Kind}
+    labels = {folded(k.label): k.label for k in Kind}
     names = ", ".join(name for name in people if name)
     if names and any(title == f"{k.label} by {names}" for k in Kind):
         title = ""  # what our export writes for an untitled talk ("Talk by Ada Lovelace")
@@ -207,7 +206,7 @@ def _frab_row(tz, when: str, duration: str, title: str, kind: str, people, room:
         f"{start:%H:%M}",
         f"{end:%H:%M}" if end > start else "",
         title,
-        labels.get(_plain(kind or ""), ""),  # pretalx's own types: guessed from the title
+        labels.get(folded(kind or ""), ""),  # pretalx's own types: guessed from the title
         "; ".join(name for name in people if name),
         "" if room == "All rooms" else room,
     )
@@ -313,7 +312,7 @@ def read_rows(text: str) -> tuple[dict[str, int], list[list[str]]]:
         raise TableError("The table is empty.")
     columns = {}
     for index, header in enumerate(rows[0]):
-        name = _plain(header).strip(" *:")
+        name = folded(header).strip(" *:")
         for column, names in HEADERS.items():
             if name in names and column not in columns:
                 columns[column] = index
@@ -341,7 +340,7 @@ def plan_import(
     except TableError as exc:
         return Plan(rows=[], problems=[str(exc)])
     choices = choices or {}
-    rooms = {_plain(room.name): room for room in workshop.rooms.all()}
+    rooms = {folded(room.name): room for room in workshop.rooms.all()}
     profiles = _profiles_by_name(user)
     days = workshop.days()
     plan = Plan(rows=[])
@@ -358,7 +357,7 @@ def plan_import(
             if row.day is None or (days and row.day not in days):
                 row.errors.append(f"Unknown day “{cell('day')}”: {_days_hint(days)}.")
                 row.day = None
-            elif not cell("start") and HEADING.fullmatch(_plain(cell("title"))):
+            elif not cell("start") and HEADING.fullmatch(folded(cell("title"))):
                 current_day = row.day  # a day heading (“Tue 26 Nov … (Day 1)”)
                 continue
             current_day = row.day or current_day
@@ -377,7 +376,7 @@ def plan_import(
             for name, affiliation in _speakers(cell("speakers"))
         ]
         if name := cell("room"):
-            room = rooms.get(_plain(name))
+            room = rooms.get(folded(name))
             row.room = room.name if room else name[:150]
             row.room_is_new = room is None
         if not row.title and not row.speakers:
@@ -387,19 +386,15 @@ def plan_import(
                 row.title = Kind(row.kind).label  # “Lunch” from a kind column alone
         plan.rows.append(row)
     _overlaps(plan.rows)
-    _already_there(plan.rows, workshop)
+    for row in _already_there([r for r in plan.rows if not r.errors], workshop):
+        row.errors.append("Already in the schedule, at this time with this title.")
     if not plan.rows and not plan.problems:
         plan.problems.append("No row with a time or a title below the header.")
     return plan
 
 
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def _day(value: str, workshop: Workshop, days: list[dt.date]) -> dt.date | None:
-    text = _plain(value).strip("* ")
+    text = folded(value).strip("* ")
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -464,52 +459,41 @@ def _on_the_clock(row: PlannedRow, workshop: Workshop) -> None:
     for moment in (row.start, row.end):
         if moment is None or moment == dt.time(0):
             continue
-        local = workshop.local_datetime(row.day, moment)
-        back = local.astimezone(dt.UTC).astimezone(workshop.tz)
-        if (back.hour, back.minute) != (moment.hour, moment.minute):
+        if skipped_by_the_clocks(workshop.local_datetime(row.day, moment)):
             row.errors.append(
                 f"{moment:%H:%M} does not exist on {date_format(row.day, 'D j M')} in "
                 f"{workshop.time_zone}: the clocks change that night."
             )
 
 
-def _slot_of(row: PlannedRow, workshop: Workshop) -> tuple[dt.datetime, dt.datetime | None]:
-    start = workshop.local_datetime(row.day, row.start)
-    if row.end is None:
-        return start, None
-    end_day = row.day + dt.timedelta(days=1) if row.end == dt.time(0) else row.day
-    return start, workshop.local_datetime(end_day, row.end)
-
-
-def _existing(workshop: Workshop) -> set[tuple]:
-    return set(
+def _already_there(rows: list[PlannedRow], workshop: Workshop) -> list[PlannedRow]:
+    """The rows whose item exists, same time and title: the table was imported before (or
+    a double click sent it twice)."""
+    existing = set(
         ScheduleItem.objects.filter(workshop=workshop, start__isnull=False).values_list(
             "start", "end", "title"
         )
     )
-
-
-def _already_there(rows: list[PlannedRow], workshop: Workshop) -> None:
-    """An item with the same time and title exists: the table was imported before (or a
-    double click sent it twice)."""
-    existing = _existing(workshop)
-    for row in rows:
-        placed = row.day and row.start and not row.errors
-        if placed and (*_slot_of(row, workshop), row.title) in existing:
-            row.errors.append("Already in the schedule, at this time with this title.")
+    return [
+        row
+        for row in rows
+        if row.day
+        and row.start
+        and (*workshop.local_span(row.day, row.start, row.end), row.title) in existing
+    ]
 
 
 def _kind(row: PlannedRow, value: str) -> None:
     if value:
-        wanted = _plain(value)
+        wanted = folded(value)
         for kind in Kind:
-            if wanted in (kind.value, _plain(kind.label)):
+            if wanted in (kind.value, folded(kind.label)):
                 row.kind = kind.value
                 return
         known = ", ".join(kind.label for kind in Kind)
         row.errors.append(f"Unknown kind “{value}”; the kinds are: {known}.")
         return
-    title = _plain(row.title)
+    title = folded(row.title)
     row.kind_guessed = True
     for pattern, kind in GUESSES:
         if re.search(pattern, title):
@@ -534,17 +518,17 @@ def _speakers(value: str) -> list[tuple[str, str]]:
 def _profiles_by_name(user) -> dict[str, list[SpeakerProfile]]:
     by_name: dict[str, list[SpeakerProfile]] = {}
     for profile in SpeakerProfile.objects.selectable_by(user).order_by("pk"):
-        by_name.setdefault(_plain(profile.name), []).append(profile)
+        by_name.setdefault(folded(profile.name), []).append(profile)
     return by_name
 
 
 def _match(name, affiliation, profiles, choices) -> SpeakerMatch:
     # Stable across processes (the preview and the import may be served by two workers).
-    key = "speaker-" + hashlib.sha256(_plain(name).encode()).hexdigest()[:12]
-    candidates = profiles.get(_plain(name), [])
+    key = "speaker-" + hashlib.sha256(folded(name).encode()).hexdigest()[:12]
+    candidates = profiles.get(folded(name), [])
     match = SpeakerMatch(name=name, affiliation=affiliation, key=key, candidates=candidates)
     if affiliation and len(candidates) > 1:
-        same = [c for c in candidates if _plain(c.affiliation) == _plain(affiliation)]
+        same = [c for c in candidates if folded(c.affiliation) == folded(affiliation)]
         if len(same) == 1:
             match.profile, match.by_affiliation = same[0], True
             return match
@@ -563,7 +547,7 @@ def _overlaps(rows: list[PlannedRow]) -> None:
     placed = [r for r in rows if r.day and r.start and not r.errors]
     for index, row in enumerate(placed):
         for earlier in placed[:index]:
-            if earlier.day != row.day or _plain(earlier.room) != _plain(row.room):
+            if earlier.day != row.day or folded(earlier.room) != folded(row.room):
                 continue
             if _span(earlier)[0] < _span(row)[1] and _span(row)[0] < _span(earlier)[1]:
                 where = f"in {row.room}" if row.room else "(both in all rooms)"
@@ -588,24 +572,23 @@ def apply_import(workshop: Workshop, plan: Plan) -> list[ScheduleItem]:
     if not plan.ready:
         raise services.ScheduleError("The table still has errors or speakers to choose.")
     workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
-    existing = _existing(workshop)  # under the lock: a second click finds the first's items
-    if any((*_slot_of(row, workshop), row.title) in existing for row in plan.rows):
+    if _already_there(plan.rows, workshop):  # under the lock: a second click finds the first's
         raise services.ScheduleError(
             "Some of these items are in the schedule already: the table was imported before."
         )
-    rooms = {_plain(room.name): room for room in workshop.rooms.all()}
+    rooms = {folded(room.name): room for room in workshop.rooms.all()}
     order = max(workshop.schedule_items.values_list("order", flat=True), default=0)
     made: dict[tuple[str, str], SpeakerProfile] = {}
     items = []
     for row in plan.rows:
         room = None
         if row.room:
-            room = rooms.get(_plain(row.room))
+            room = rooms.get(folded(row.room))
             if room is None:
-                room = rooms[_plain(row.room)] = Room.objects.create(
+                room = rooms[folded(row.room)] = Room.objects.create(
                     workshop=workshop, name=row.room, order=len(rooms)
                 )
-        start, end = _slot_of(row, workshop)
+        start, end = workshop.local_span(row.day, row.start, row.end)
         order += 1
         item = ScheduleItem(
             workshop=workshop,
@@ -620,7 +603,7 @@ def apply_import(workshop: Workshop, plan: Plan) -> list[ScheduleItem]:
         item.save()
         speakers = []
         for match in row.speakers:
-            person = (_plain(match.name), _plain(match.affiliation))
+            person = (folded(match.name), folded(match.affiliation))
             profile = match.profile or made.get(person)
             if profile is None:
                 profile = made[person] = SpeakerProfile.objects.create(

@@ -5,6 +5,7 @@ from workshops.models.speakers import (
     SpeakerAppearance as SpeakerAppearance,
     SpeakerProfile as SpeakerProfile,
     SpeakerProfileQuerySet as SpeakerProfileQuerySet,
+    folded as folded,
     speaker_photo_path as speaker_photo_path,
     surname_key as surname_key,
 )

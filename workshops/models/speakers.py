@@ -60,16 +60,17 @@ class SpeakerProfileQuerySet(models.QuerySet):
         return self.visible_to(user) | self.public()
 
 
+def folded(text: str) -> str:
+    """``text`` as people compare names: one space between words, no case, no accents."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def surname_key(name: str) -> tuple[str, str]:
     """Sort people by surname (the name's last word), then by the whole name, ignoring case
     and accents: “Élodie Zhou” after “Ada Lovelace”, “Jérémy Cohen” before both."""
-
-    def plain(text: str) -> str:
-        decomposed = unicodedata.normalize("NFKD", text)
-        return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
     words = name.split()
-    return plain(words[-1] if words else ""), plain(name)
+    return folded(words[-1] if words else ""), folded(name)
 
 
 def speaker_photo_path(instance: SpeakerProfile, filename: str) -> str:

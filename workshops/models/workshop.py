@@ -208,6 +208,16 @@ class Workshop(models.Model):
         """Return an aware datetime for a wall-clock time on a day in the workshop's zone."""
         return dt.datetime.combine(day, time, tzinfo=self.tz)
 
+    def local_span(
+        self, day: dt.date, start: dt.time, end: dt.time | None
+    ) -> tuple[dt.datetime, dt.datetime | None]:
+        """Return the start and end of a slot written as a day and wall-clock times: an end of
+        00:00 is the midnight that ends the day; no end stays none (open-ended)."""
+        if end is None:
+            return self.local_datetime(day, start), None
+        end_day = day + dt.timedelta(days=1) if end == dt.time(0) else day
+        return self.local_datetime(day, start), self.local_datetime(end_day, end)
+
 
 class WorkshopChild(models.Model):
     """Something that belongs to exactly one workshop (and so to its organizers)."""
