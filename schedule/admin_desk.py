@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 
 from outbox.models import OutgoingMail
-from schedule import changes, conflicts, services
+from schedule import changes, conflicts, selectors, services
 from schedule.changes import release_history
 from schedule.conflicts import Conflict
 from schedule.forms import (
@@ -29,7 +28,7 @@ from schedule.forms import (
     schedule_formset,
 )
 from schedule.models import ScheduleRelease
-from workshops.models import SpeakerProfile, Workshop, surname_key
+from workshops.models import Workshop
 
 
 @dataclass
@@ -57,24 +56,9 @@ def schedule_page(model_admin, request: HttpRequest, workshop: Workshop) -> Http
             )
             return redirect(request.path)
         if "_publish" in request.POST:
-            publish_form = PublishReleaseForm(
-                request.POST, prefix="release", conflicts=conflicts.find_conflicts(workshop)
-            )
-            if publish_form.is_valid():
-                try:
-                    release = services.publish_schedule(
-                        workshop=workshop,
-                        version=publish_form.cleaned_data["version"],
-                        status=publish_form.cleaned_data["status"],
-                        notes=publish_form.cleaned_data["notes"],
-                        notify=publish_form.cleaned_data["notify"],
-                        user=request.user,
-                    )
-                except services.ScheduleError as exc:
-                    publish_form.add_error(None, str(exc))
-                else:
-                    messages.success(request, _published_message(release))
-                    return redirect(f"{request.path}#releases")
+            publish_form, release = publish_posted(request, workshop)
+            if release is not None:
+                return redirect(f"{request.path}#releases")
         else:
             formset = _formset(workshop, data=request.POST)
             if formset.is_valid():
@@ -97,11 +81,9 @@ def schedule_page(model_admin, request: HttpRequest, workshop: Workshop) -> Http
         items = list(conflicts.schedule_queryset(workshop))
     found = conflicts.find_conflicts(workshop, items=items)
     if not publish_form.is_bound:  # with the box to tick when there are conflicts
-        publish_form = PublishReleaseForm(
-            prefix="release", initial=_release_initial(workshop), conflicts=found
-        )
+        publish_form = release_form(workshop, found)
     history = release_history(workshop)
-    pending = _pending_changes(workshop, items, has_release=bool(history))
+    pending = pending_changes(workshop, items, has_release=bool(history))
     context = {
         **model_admin.admin_site.each_context(request),
         "title": f"Schedule of {workshop}",
@@ -124,6 +106,39 @@ def schedule_page(model_admin, request: HttpRequest, workshop: Workshop) -> Http
     return render(request, "admin/schedule/desk.html", context)
 
 
+def publish_posted(
+    request: HttpRequest, workshop: Workshop
+) -> tuple[PublishReleaseForm, ScheduleRelease | None]:
+    """Publish the release the posted form describes (the table view's and the grid's): with
+    conflicts, only once the organizer ticked that they publish it as it is. Returns the
+    form (with its errors when refused) and the release, or None."""
+    form = PublishReleaseForm(
+        request.POST, prefix="release", conflicts=conflicts.find_conflicts(workshop)
+    )
+    if not form.is_valid():
+        return form, None
+    try:
+        release = services.publish_schedule(
+            workshop=workshop,
+            version=form.cleaned_data["version"],
+            status=form.cleaned_data["status"],
+            notes=form.cleaned_data["notes"],
+            notify=form.cleaned_data["notify"],
+            user=request.user,
+        )
+    except services.ScheduleError as exc:
+        form.add_error(None, str(exc))
+        return form, None
+    messages.success(request, _published_message(release))
+    return form, release
+
+
+def release_form(workshop: Workshop, found: list[Conflict]) -> PublishReleaseForm:
+    """The publish form as first shown: the next version, and the box to tick when the
+    schedule has conflicts."""
+    return PublishReleaseForm(prefix="release", initial=_release_initial(workshop), conflicts=found)
+
+
 def _blank_rows(request: HttpRequest) -> int:
     """How many blank rows to offer: ``?rows=N`` (the “more rows” links), within bounds."""
     try:
@@ -136,16 +151,7 @@ def _blank_rows(request: HttpRequest) -> int:
 def _formset(workshop: Workshop, data=None, extra: int = BLANK_ROWS):
     # Rooms and speakers are read once for all rows (the forms' choices never query).
     rooms = list(workshop.rooms.all())
-    # Everyone who speaks at the workshop, confirmed or not yet, sorted by surname; putting
-    # someone new on an item makes them a speaker of it (services.set_item_speakers).
-    speakers = sorted(
-        SpeakerProfile.objects.filter(
-            Q(appearances__workshop=workshop)
-            | Q(schedule_items__workshop=workshop)
-            | Q(home_workshop=workshop)  # made for it ("+ New speaker"), on nothing yet
-        ).distinct(),
-        key=lambda speaker: surname_key(speaker.name),
-    )
+    speakers = selectors.speaker_choices(workshop)
     return schedule_formset(extra)(
         data,
         queryset=conflicts.schedule_queryset(workshop),
@@ -186,7 +192,7 @@ def _day_tables(formset, marked: dict[int, list[Conflict]]) -> list[DayTable]:
     return sorted(by_day.values(), key=lambda t: (t.date is None, t.date or dt.date.min))
 
 
-def _pending_changes(workshop: Workshop, items, *, has_release: bool) -> list:
+def pending_changes(workshop: Workshop, items, *, has_release: bool) -> list:
     """Return what publishing now would announce, against the latest release."""
     latest = (
         ScheduleRelease.objects.filter(workshop=workshop)

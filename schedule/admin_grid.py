@@ -1,6 +1,12 @@
 """The organizer's schedule grid in the admin: a day at a time, rooms as columns, each item a
 block as long as it lasts (schedule.grid), conflicts on the blocks and listed on top, and the
-items without a slot beside it. Each block opens the item's form."""
+items without a slot beside it.
+
+Everything is a plain request, so the page works without JavaScript and the script only
+drives it: a block's link opens the item in a dialog (``?edit=<id>``), an empty slot's link a
+new item there (``?new=HH:MM&room=<id>``); a drag fills the move form (a block's bottom edge:
+its end); the last moves can be undone; a release is published from here as from the table.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +16,18 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from schedule import conflicts, grid, services
-from schedule.forms import MoveItemForm
+from schedule import conflicts, grid, selectors, services
+from schedule.admin_desk import pending_changes, publish_posted, release_form
+from schedule.changes import release_history
+from schedule.forms import ItemDialogForm, MoveItemForm
+from schedule.models import ScheduleItem
 from workshops.models import Workshop
 
 UNDO_DEPTH = 10
@@ -28,31 +38,39 @@ def _undo_key(workshop: Workshop) -> str:
 
 
 def grid_page(model_admin, request: HttpRequest, workshop: Workshop) -> HttpResponse:
-    if request.method == "POST" and "_undo" in request.POST:
+    post = request.POST if request.method == "POST" else None
+    if post is not None and "_undo" in post:
         return _undo(request, workshop)
     items = list(conflicts.schedule_queryset(workshop))
-    found = conflicts.find_conflicts(workshop, items=items)
     tz = workshop.tz
     placed_days = {timezone.localtime(i.start, tz).date() for i in items if i.start}
     days = sorted({*workshop.days(), *placed_days})
     day = _chosen_day(request, days)
-    try:
-        step = int(request.GET.get("step", grid.DEFAULT_STEP))
-    except ValueError:
-        step = grid.DEFAULT_STEP
+    step = _chosen_step(request)
     rooms = list(workshop.rooms.all())
     move_form = MoveItemForm(
-        request.POST if request.method == "POST" else None,
+        post if post is not None and "_move" in post else None,
         workshop=workshop,
         items=items,
         rooms=rooms,
         days=days,
         initial={"day": day.isoformat() if day else None},
     )
-    if request.method == "POST" and move_form.is_valid():
+    if move_form.is_bound and move_form.is_valid():
         return _move(request, workshop, move_form, step)
+    dialog = _dialog_form(request, workshop, items, rooms, day)
+    if dialog is not None and dialog.is_bound and dialog.is_valid():
+        return _save_item(request, workshop, dialog, step)
+    publish_form = None
+    if post is not None and "_publish" in post:
+        publish_form, release = publish_posted(request, workshop)
+        if release is not None:
+            return _back_to(workshop, day, step)
+    found = conflicts.find_conflicts(workshop, items=items)
     layout = grid.day_grid(day, items, rooms, found, tz=tz, step=step) if day else None
     on_day = {b.item.pk for b in layout.blocks} if layout else set()
+    here = {"day": day and day.isoformat(), "step": layout.step if layout else None}
+    history = release_history(workshop)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": f"Schedule grid of {workshop}",
@@ -60,23 +78,72 @@ def grid_page(model_admin, request: HttpRequest, workshop: Workshop) -> HttpResp
         "original": workshop,
         "workshop": workshop,
         "grid": layout,
+        "here": _query(here),
         "days": [(d, date_format(d, "D j M"), d == day) for d in days],
         "steps": [(s, s == (layout.step if layout else grid.DEFAULT_STEP)) for s in grid.STEPS],
         "conflicts": [c for c in found if on_day.intersection(c.item_ids)],
-        "all_conflicts": len(found),
+        "all_conflicts": found,
         "unplaced": [i for i in items if i.start is None],
         "schedule_url": reverse("admin:workshops_workshop_schedule", args=[workshop.pk]),
         "move_form": move_form,
+        "dialog": dialog,
         "can_undo": bool(request.session.get(_undo_key(workshop))),
+        "publish_form": publish_form or release_form(workshop, found),
+        "publish_open": publish_form is not None,
+        "pending": pending_changes(workshop, items, has_release=bool(history)),
+        "history": history,
     }
     return render(request, "admin/schedule/grid.html", context)
+
+
+def _dialog_form(request, workshop, items, rooms, day) -> ItemDialogForm | None:
+    """The item dialog's form: posted (``_save_item``), or asked for by ``?edit=<id>`` or
+    ``?new=HH:MM[&room=<id>]``; None when the page has no dialog open."""
+    source = request.POST if "_save_item" in request.POST else request.GET
+    by_pk = {str(i.pk): i for i in items}
+    if source.get("edit"):
+        instance = by_pk.get(source["edit"])
+        if instance is None:  # not this workshop's, or deleted meanwhile
+            messages.error(request, "That item is not in this workshop's schedule.")
+            return None
+        initial = {}
+    elif "new" in source:
+        instance = ScheduleItem(workshop=workshop)
+        initial = {"day": day, "start": source.get("new") or None, "room": source.get("room")}
+    else:
+        return None
+    return ItemDialogForm(
+        request.POST if "_save_item" in request.POST else None,
+        instance=instance,
+        initial=initial,
+        prefix="item",
+        workshop=workshop,
+        rooms=rooms,
+        speakers=selectors.speaker_choices(workshop),
+        user=request.user,
+    )
+
+
+def _save_item(request: HttpRequest, workshop: Workshop, form: ItemDialogForm, step: int):
+    created = form.instance.pk is None
+    with transaction.atomic():
+        item = form.save()
+    what = "added" if created else "saved"
+    messages.success(request, f"“{item.display_title}” {what}.")
+    for conflict in conflicts.conflicts_for_item(item):
+        messages.warning(request, conflict.message)
+    day = timezone.localtime(item.start, workshop.tz).date() if item.start else None
+    return _back_to(workshop, day or form.cleaned_data.get("day"), step)
 
 
 def _move(request: HttpRequest, workshop: Workshop, form: MoveItemForm, step: int):
     item = form.cleaned_data["item"]
     room = form.cleaned_data["room"]
+    end = form.end_at
     try:
-        before = services.move_item(item, start=form.start_at, room=room)
+        before = services.move_item(
+            item, start=form.start_at, room=room, end=services.KEEP if end is None else end
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -113,10 +180,21 @@ def _undo(request: HttpRequest, workshop: Workshop):
     return _back_to(workshop, day, None)
 
 
+def _query(params: dict) -> str:
+    return urlencode({k: v for k, v in params.items() if v})
+
+
 def _back_to(workshop: Workshop, day: dt.date | None, step: int | None):
     url = reverse("admin:workshops_workshop_schedule_grid", args=[workshop.pk])
-    query = {k: v for k, v in (("day", day and day.isoformat()), ("step", step)) if v}
-    return redirect(f"{url}?{urlencode(query)}" if query else url)
+    query = _query({"day": day and day.isoformat(), "step": step})
+    return redirect(f"{url}?{query}" if query else url)
+
+
+def _chosen_step(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("step", grid.DEFAULT_STEP))
+    except ValueError:
+        return grid.DEFAULT_STEP
 
 
 def _chosen_day(request: HttpRequest, days: list[dt.date]) -> dt.date | None:

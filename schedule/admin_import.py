@@ -64,7 +64,7 @@ def import_page(model_admin, request: HttpRequest, workshop: Workshop) -> HttpRe
             plan = importing.plan_import(workshop, text, user=request.user, choices=choices)
             if "_import" in request.POST and plan.ready:
                 try:
-                    items = importing.apply_import(workshop, plan)
+                    items = importing.apply_import(workshop, plan, user=request.user)
                 except services.ScheduleError as exc:
                     messages.error(request, str(exc))
                 else:

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 
 from schedule import services
 from schedule.models import Room, ScheduleItem
-from workshops.models import SpeakerProfile, Workshop
+from workshops.models import SpeakerProfile, Workshop, folded
 
 # A text field, not type="time": browsers set to a 12-hour locale show that one with AM/PM,
 # and 12:30 AM for 00:30 is a mistake waiting to happen. The workshop's programme is 24-hour.
@@ -214,18 +214,68 @@ class PublishReleaseForm(forms.Form):
         return data
 
 
+class ItemDialogForm(ScheduleRowForm):
+    """The grid's dialog: one item's kind, title, day, times, room and speakers, plus someone
+    new to put on it by name (a profile this workshop manages is made for them on save)."""
+
+    new_speaker = forms.CharField(
+        required=False,
+        max_length=200,
+        label="New speaker",
+        help_text="Not in the list? Their name; a profile is made for them.",
+    )
+    new_speaker_affiliation = forms.CharField(
+        required=False, max_length=250, label="Their affiliation"
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["title"].widget.attrs["size"] = 40
+        self.fields["speakers"].widget.attrs["size"] = 6
+        self.fields["speakers"].help_text = "Hold Ctrl (⌘ on a Mac) to choose several."
+        self.fields["room"].help_text = "All rooms: a plenary item or a break."
+        self.order_fields(
+            ["title", "kind", "day", "start", "end", "room", "speakers", "new_speaker"]
+        )
+
+    def clean_new_speaker(self) -> str:
+        name = " ".join(self.cleaned_data["new_speaker"].split())
+        choices = self.fields["speakers"].objects.values()
+        known = [s for s in choices if folded(s.name) == folded(name)]
+        if name and known:
+            raise forms.ValidationError(f"{known[0]} is in the list already: choose them there.")
+        return name
+
+    def save(self, commit: bool = True) -> ScheduleItem:
+        name = self.cleaned_data.get("new_speaker")
+        if name:
+            profile = services.new_speaker_profile(
+                self.workshop,
+                name=name,
+                affiliation=self.cleaned_data.get("new_speaker_affiliation", ""),
+                user=self.user,
+            )
+            self.cleaned_data["speakers"] = [*self.cleaned_data["speakers"], profile]
+        return super().save(commit=commit)
+
+
 class MoveItemForm(forms.Form):
-    """Move one item on the grid without a mouse: which item, to which day, time and room."""
+    """Move one item on the grid without a mouse: which item, to which day, time and room;
+    with an end, it takes that length (what dragging a block's edge does)."""
 
     day = forms.DateField(widget=forms.Select)
     start = forms.TimeField(widget=TIME_WIDGET, label="Start")
+    end = forms.TimeField(
+        widget=TIME_WIDGET, label="End", required=False, help_text="Empty: keep its length."
+    )
 
     def __init__(self, *args, workshop: Workshop, items, rooms, days, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["item"] = ObjectChoiceField(items, empty_label="— choose an item —")
         self.fields["room"] = ObjectChoiceField(rooms, empty_label="All rooms", required=False)
         self.fields["day"].widget.choices = [(d.isoformat(), date_format(d, "D j M")) for d in days]
-        self.order_fields(["item", "day", "start", "room"])
+        self.order_fields(["item", "day", "start", "end", "room"])
         self.workshop = workshop
         self.days = set(days)
 
@@ -240,3 +290,11 @@ class MoveItemForm(forms.Form):
     @property
     def start_at(self) -> dt.datetime:
         return self.workshop.local_datetime(self.cleaned_data["day"], self.cleaned_data["start"])
+
+    @property
+    def end_at(self) -> dt.datetime | None:
+        """The end asked for (00:00: the midnight after the day), or None to keep the length."""
+        data = self.cleaned_data
+        if data.get("end") is None:
+            return None
+        return self.workshop.local_span(data["day"], data["start"], data["end"])[1]

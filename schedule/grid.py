@@ -32,6 +32,7 @@ class Block:
     columns: int  # 1, or every room's column for an item in all rooms
     when: str  # "09:00–09:30", or "from 17:00"
     open_ended: bool
+    start: str  # "HH:MM", where a drag of its edge keeps it
     conflicts: list[Conflict] = field(default_factory=list)
 
     @property
@@ -59,6 +60,7 @@ class Cell:
     row: int
     column: int
     start: str  # "HH:MM"
+    end: str  # "HH:MM" a step later ("00:00" at midnight): a block's edge dropped here ends it
     room: str  # the room's pk, or "" for all rooms
 
     @property
@@ -123,7 +125,8 @@ def day_grid(
     else:
         first, last = (t.hour * 60 for t in EMPTY_DAY)
     top = first // 60 * 60
-    bottom = min(max(math.ceil(last / 60) * 60, top + 60), 24 * 60)
+    # An hour past the last item's end: room to add what comes after it.
+    bottom = min(math.ceil(last / 60) * 60 + 60, 24 * 60)
     rows = (bottom - top) // step
     marked = conflicts_by_item(conflicts)
     blocks = []
@@ -144,11 +147,12 @@ def day_grid(
                 columns=span,
                 when=when or f"from {local:%H:%M}",
                 open_ended=item.end is None,
+                start=f"{local:%H:%M}",
                 conflicts=marked.get(item.pk, []),
             )
         )
     times = [
-        TimeLabel(row=2 + n, text=f"{(top + n * step) // 60:02}:{(top + n * step) % 60:02}")
+        TimeLabel(row=2 + n, text=_hhmm(top + n * step))
         for n in range(rows)
         if (top + n * step) % max(step, 15) == 0
     ]
@@ -157,7 +161,8 @@ def day_grid(
         Cell(
             row=2 + n,
             column=2 + c,
-            start=f"{(top + n * step) // 60:02}:{(top + n * step) % 60:02}",
+            start=_hhmm(top + n * step),
+            end=_hhmm(top + (n + 1) * step),
             room=key,
         )
         for n in range(rows)
@@ -166,3 +171,9 @@ def day_grid(
     return DayGrid(
         day=day, step=step, rooms=names, times=times, blocks=blocks, rows=rows + 1, cells=cells
     )
+
+
+def _hhmm(minutes: int) -> str:
+    """Minutes after midnight as a clock time; the midnight that ends the day is 00:00."""
+    minutes %= 24 * 60
+    return f"{minutes // 60:02}:{minutes % 60:02}"

@@ -567,8 +567,9 @@ def _span(row: PlannedRow) -> tuple[int, int]:
 
 
 @transaction.atomic
-def apply_import(workshop: Workshop, plan: Plan) -> list[ScheduleItem]:
-    """Create the plan's rooms, new speakers and items in one transaction; return the items."""
+def apply_import(workshop: Workshop, plan: Plan, *, user=None) -> list[ScheduleItem]:
+    """Create the plan's rooms, new speakers and items in one transaction; return the items.
+    ``user``: who imports (recorded on the profiles made for new speakers)."""
     if not plan.ready:
         raise services.ScheduleError("The table still has errors or speakers to choose.")
     workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
@@ -606,8 +607,8 @@ def apply_import(workshop: Workshop, plan: Plan) -> list[ScheduleItem]:
             person = (folded(match.name), folded(match.affiliation))
             profile = match.profile or made.get(person)
             if profile is None:
-                profile = made[person] = SpeakerProfile.objects.create(
-                    name=match.name, affiliation=match.affiliation, home_workshop=workshop
+                profile = made[person] = services.new_speaker_profile(
+                    workshop, name=match.name, affiliation=match.affiliation, user=user
                 )
             speakers.append(profile)
         services.set_item_speakers(item, speakers)

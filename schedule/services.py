@@ -15,7 +15,7 @@ from django.db.models import F
 
 from schedule import changes, conflicts, emails
 from schedule.models import Room, ScheduleItem, ScheduleRelease
-from workshops.models import SpeakerAppearance, Workshop
+from workshops.models import SpeakerAppearance, SpeakerProfile, Workshop
 
 KEEP = object()  # move_item: keep the item's length
 RELEASE_STATUSES = (Workshop.ScheduleStatus.TENTATIVE, Workshop.ScheduleStatus.FINAL)
@@ -153,6 +153,14 @@ def set_item_speakers(item: ScheduleItem, speakers) -> list[SpeakerAppearance]:
     speakers = list(speakers)
     item.speakers.set(speakers)
     return ensure_appearances(item.workshop_id, [s.pk for s in speakers])
+
+
+def new_speaker_profile(workshop: Workshop, *, name: str, affiliation: str = "", user=None):
+    """A profile for someone put on an item by name (the grid's dialog, an import): managed
+    by ``workshop``'s organizers until the person claims it with an account."""
+    return SpeakerProfile.objects.create(
+        name=name, affiliation=affiliation, home_workshop=workshop, created_by=user
+    )
 
 
 def ensure_appearances(workshop_id: int, speaker_ids) -> list[SpeakerAppearance]:

@@ -10,33 +10,15 @@ import pytest
 from django.urls import reverse
 
 from schedule.models import ScheduleItem, ScheduleRelease
-from tests.factories import OrganizerFactory, RoomFactory, ScheduleItemFactory, WorkshopFactory
+from tests.factories import RoomFactory, ScheduleItemFactory
 from tests.html_forms import form_values
+from tests.schedule.slots import at
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice():
-    return OrganizerFactory(email="alice@example.org")
-
-
-@pytest.fixture
-def workshop(alice):
-    return WorkshopFactory(
-        time_zone="Europe/Paris",
-        start_date=dt.date(2030, 3, 4),
-        end_date=dt.date(2030, 3, 5),
-        organizers=[alice],
-    )
-
-
 def url(workshop) -> str:
     return reverse("admin:workshops_workshop_schedule", args=[workshop.pk])
-
-
-def at(workshop, hour: int) -> dt.datetime:
-    return workshop.local_datetime(workshop.start_date, dt.time(hour))
 
 
 def blank_rows(page: str) -> int:

@@ -22,36 +22,9 @@ from tests.factories import (
     SpeakerProfileFactory,
     WorkshopFactory,
 )
+from tests.schedule.slots import at, item
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice():
-    return OrganizerFactory(email="alice@example.org")
-
-
-@pytest.fixture
-def workshop(alice):
-    return WorkshopFactory(
-        time_zone="Europe/Paris",
-        start_date=dt.date(2030, 3, 4),
-        end_date=dt.date(2030, 3, 5),
-        organizers=[alice],
-    )
-
-
-def at(workshop, hhmm: str, day: int = 0) -> dt.datetime:
-    hours, minutes = map(int, hhmm.split(":"))
-    return workshop.local_datetime(
-        workshop.start_date + dt.timedelta(days=day), dt.time(hours, minutes)
-    )
-
-
-def item(workshop, start, end, **kwargs):
-    return ScheduleItemFactory(
-        workshop=workshop, start=at(workshop, start), end=end and at(workshop, end), **kwargs
-    )
 
 
 def layout(workshop, step=15):
@@ -83,7 +56,7 @@ def test_blocks_are_as_long_as_their_items_in_their_rooms_column(workshop):
     assert blocks[posters.pk].column == 4
     # A slot to drop on in the band (room "") and in each room, for each row.
     assert {c.room for c in grid.cells if c.start == "09:00"} == {"", str(amphi.pk), str(hall.pk)}
-    assert grid.times[0].text == "09:00" and grid.times[-1].text == "17:45"
+    assert grid.times[0].text == "09:00" and grid.times[-1].text == "18:45"  # an hour to add more
 
 
 def test_without_rooms_the_grid_is_one_column_for_all(workshop):
@@ -137,7 +110,7 @@ def test_the_grid_page_draws_a_day_and_lists_the_unplaced(client, alice, worksho
     assert "Monday 4 March 2030" in page
     block = re.search(r'<a class="grid-block[^"]*"\s+style="([^"]+)"\s+href="([^"]+)"', page)
     assert block[1] == "grid-row: 2 / span 2; grid-column: 3 / span 1;"
-    assert block[2] == reverse("admin:schedule_scheduleitem_change", args=[talk.pk])
+    assert block[2] == f"?day=2030-03-04&amp;step=15&amp;edit={talk.pk}"  # opens its dialog
     drawn = page.split('data-testid="schedule-grid"')[1].split('id="unplaced-heading"')[0]
     assert "Engines" in drawn and "Later" not in drawn  # another day
     assert "Unplaced</a> (30 min)" in page

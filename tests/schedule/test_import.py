@@ -54,11 +54,6 @@ Wed 27 Nov,,(Day 2),,
 
 
 @pytest.fixture
-def alice():
-    return OrganizerFactory(email="alice@example.org")
-
-
-@pytest.fixture
 def workshop(alice):
     return WorkshopFactory(
         slug="lorainne24",

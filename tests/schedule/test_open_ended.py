@@ -26,12 +26,12 @@ from schedule.models import ScheduleItem
 from tests.factories import (
     OrganizerFactory,
     RoomFactory,
-    ScheduleItemFactory,
     SpeakerAppearanceFactory,
     SpeakerProfileFactory,
     WorkshopFactory,
     release_schedule,
 )
+from tests.schedule.slots import at, item
 from tests.workshops.test_schedule_exports import XSD, calendar_events, check_json_schema
 
 pytestmark = pytest.mark.django_db
@@ -45,22 +45,6 @@ def workshop():
         schedule_status="final",
         start_date=dt.date(2030, 3, 4),
         end_date=dt.date(2030, 3, 5),
-    )
-
-
-def at(workshop, hhmm: str, day: int = 0) -> dt.datetime:
-    hours, minutes = map(int, hhmm.split(":"))
-    return workshop.local_datetime(
-        workshop.start_date + dt.timedelta(days=day), dt.time(hours, minutes)
-    )
-
-
-def item(workshop, start: str, end: str | None, *, day: int = 0, **kwargs) -> ScheduleItem:
-    return ScheduleItemFactory(
-        workshop=workshop,
-        start=at(workshop, start, day),
-        end=at(workshop, end, day) if end else None,
-        **kwargs,
     )
 
 

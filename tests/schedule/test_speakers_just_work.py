@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from schedule.models import ScheduleItem
 from tests.factories import (
-    OrganizerFactory,
     ScheduleItemFactory,
     SpeakerAppearanceFactory,
     SpeakerProfileFactory,
@@ -21,14 +20,10 @@ from tests.factories import (
     release_schedule,
 )
 from tests.html_forms import form_values
+from tests.schedule.slots import at
 from workshops.models import SpeakerAppearance
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice():
-    return OrganizerFactory(email="alice@example.org")
 
 
 @pytest.fixture
@@ -41,10 +36,6 @@ def workshop(alice):
         end_date=dt.date(2030, 3, 4),
         organizers=[alice],
     )
-
-
-def at(workshop, hour: int) -> dt.datetime:
-    return workshop.local_datetime(workshop.start_date, dt.time(hour))
 
 
 def speaker_names(client, workshop) -> list[str]:
