@@ -132,6 +132,7 @@ class ScheduleItemAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
                 time_format="%H:%M",
             )
         },
+        models.DateField: {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")},
     }
 
     def view_on_site(self, obj: ScheduleItem) -> str:
@@ -139,6 +140,8 @@ class ScheduleItemAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
 
     @admin.display(description="when (workshop's zone)", ordering="start")
     def when(self, obj: ScheduleItem) -> str:
+        if obj.all_day:
+            return conflicts.format_day_slot(obj.day, None)
         if obj.start is None:
             return "not placed"
         return conflicts.format_slot(obj.start, obj.end, None, obj.workshop.tz)

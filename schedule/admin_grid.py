@@ -43,7 +43,7 @@ def grid_page(model_admin, request: HttpRequest, workshop: Workshop) -> HttpResp
         return _undo(request, workshop)
     items = list(conflicts.schedule_queryset(workshop))
     tz = workshop.tz
-    placed_days = {timezone.localtime(i.start, tz).date() for i in items if i.start}
+    placed_days = {_day_of(i, workshop) for i in items if i.placed}
     days = sorted({*workshop.days(), *placed_days})
     day = _chosen_day(request, days)
     step = _chosen_step(request)
@@ -83,7 +83,7 @@ def grid_page(model_admin, request: HttpRequest, workshop: Workshop) -> HttpResp
         "steps": [(s, s == (layout.step if layout else grid.DEFAULT_STEP)) for s in grid.STEPS],
         "conflicts": [c for c in found if on_day.intersection(c.item_ids)],
         "all_conflicts": found,
-        "unplaced": [i for i in items if i.start is None],
+        "unplaced": [i for i in items if not i.placed],
         "schedule_url": reverse("admin:workshops_workshop_schedule", args=[workshop.pk]),
         "move_form": move_form,
         "dialog": dialog,
@@ -132,8 +132,7 @@ def _save_item(request: HttpRequest, workshop: Workshop, form: ItemDialogForm, s
     messages.success(request, f"“{item.display_title}” {what}.")
     for conflict in conflicts.conflicts_for_item(item):
         messages.warning(request, conflict.message)
-    day = timezone.localtime(item.start, workshop.tz).date() if item.start else None
-    return _back_to(workshop, day or form.cleaned_data.get("day"), step)
+    return _back_to(workshop, _day_of(item, workshop) or form.cleaned_data.get("day"), step)
 
 
 def _move(request: HttpRequest, workshop: Workshop, form: MoveItemForm, step: int):
@@ -142,7 +141,11 @@ def _move(request: HttpRequest, workshop: Workshop, form: MoveItemForm, step: in
     end = form.end_at
     try:
         before = services.move_item(
-            item, start=form.start_at, room=room, end=services.KEEP if end is None else end
+            item,
+            start=form.start_at,
+            room=room,
+            end=services.KEEP if end is None else end,
+            day=form.cleaned_data["day"],
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -150,8 +153,7 @@ def _move(request: HttpRequest, workshop: Workshop, form: MoveItemForm, step: in
         stack = request.session.get(_undo_key(workshop), [])
         request.session[_undo_key(workshop)] = [*stack, asdict(before)][-UNDO_DEPTH:]
         item.refresh_from_db()
-        slot = conflicts.format_slot(item.start, item.end, room.name if room else "", workshop.tz)
-        messages.success(request, f"“{item.display_title}” moved to {slot}.")
+        messages.success(request, f"“{item.display_title}” moved to {_where(item, workshop)}.")
         for conflict in conflicts.conflicts_for_item(item):
             messages.warning(request, conflict.message)
     return _back_to(workshop, form.cleaned_data["day"], step)
@@ -168,16 +170,23 @@ def _undo(request: HttpRequest, workshop: Workshop):
     if item is None:
         messages.warning(request, "That item is gone: nothing to undo.")
         return redirect(request.get_full_path())
-    where = (
-        conflicts.format_slot(
-            item.start, item.end, item.room.name if item.room else "", workshop.tz
-        )
-        if item.start
-        else "not placed"
-    )
-    messages.success(request, f"Undone: “{item.display_title}” is back ({where}).")
-    day = timezone.localtime(item.start, workshop.tz).date() if item.start else None
-    return _back_to(workshop, day, None)
+    messages.success(request, f"Undone: “{item.display_title}” is back ({_where(item, workshop)}).")
+    return _back_to(workshop, _day_of(item, workshop), None)
+
+
+def _where(item: ScheduleItem, workshop: Workshop) -> str:
+    room = item.room.name if item.room else ""
+    if item.all_day:
+        return conflicts.format_day_slot(item.day, room)
+    if item.start is None:
+        return "not placed"
+    return conflicts.format_slot(item.start, item.end, room, workshop.tz)
+
+
+def _day_of(item: ScheduleItem, workshop: Workshop) -> dt.date | None:
+    if item.start is not None:
+        return timezone.localtime(item.start, workshop.tz).date()
+    return item.day
 
 
 def _query(params: dict) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from schedule.conflicts import format_slot
+from schedule.conflicts import format_day_slot, format_slot
 from schedule.models import ScheduleItem, ScheduleRelease
 from workshops.models import SpeakerProfile, Workshop
 
@@ -26,7 +26,7 @@ def snapshot_item(item: ScheduleItem, speakers: list[SpeakerProfile] | None = No
         "id": item.pk,
         "kind": item.kind,
         "title": item.title,
-        "start": _utc(item.start),
+        "start": _utc(item.start) if item.start else None,  # None: all day (see "day")
         "end": _utc(item.end) if item.end else None,  # None: open-ended
         "room_id": item.room_id,
         "room": room.name if room else "",
@@ -40,15 +40,15 @@ def snapshot_item(item: ScheduleItem, speakers: list[SpeakerProfile] | None = No
         "abstract_html": str(item.abstract_html),
         "revision": item.revision,
         "order": item.order,
+        **({"day": item.day.isoformat()} if item.all_day else {}),  # all day: a day, no start
     }
 
 
 def take_snapshot(items: Iterable[ScheduleItem]) -> list[dict]:
-    """Return the placed items as a release keeps them, in time order, each item's speakers
-    in the order they were added to it (one more query, for that order)."""
-    placed = sorted(
-        (i for i in items if i.start is not None), key=lambda i: (i.start, i.order, i.pk)
-    )
+    """Return the placed items as a release keeps them, in time order (an all-day item at the
+    start of its day), each item's speakers in the order they were added to it (one more
+    query, for that order)."""
+    placed = sorted((i for i in items if i.placed), key=_in_time_order)
     links = ScheduleItem.speakers.through.objects.filter(
         scheduleitem__in=[i.pk for i in placed]
     ).order_by("pk")
@@ -60,6 +60,12 @@ def take_snapshot(items: Iterable[ScheduleItem]) -> list[dict]:
         )
         for item in placed
     ]
+
+
+def _in_time_order(item: ScheduleItem) -> tuple:
+    if item.start is not None:
+        return (item.start.astimezone(dt.UTC).date(), 1, item.start, item.order, item.pk)
+    return (item.day, 0, None, item.order, item.pk)
 
 
 def diff_snapshots(old: list[dict], new: list[dict]) -> dict[str, list[dict]]:
@@ -138,6 +144,7 @@ def _slot(entry: dict) -> dict:
     return {
         "start": entry["start"],
         "end": entry["end"],
+        "day": entry.get("day"),  # releases kept before all-day items have none
         "room_id": entry["room_id"],
         "room": entry["room"],
     }
@@ -219,6 +226,8 @@ def _names(names: list[str]) -> str:
 
 
 def _slot_text(slot: dict, tz) -> str:
+    if slot["start"] is None:
+        return format_day_slot(dt.date.fromisoformat(slot["day"]), slot["room"])
     end = slot["end"]
     return format_slot(
         dt.datetime.fromisoformat(slot["start"]),

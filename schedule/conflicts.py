@@ -16,7 +16,8 @@ Intervals are half-open: a talk ending at 10:00 and one starting at 10:00 do not
 An open-ended item (a start, no end: a poster session “from 17:00”) lasts until the next item
 in its room starts (any item, for one in all rooms), or until the day's end: the next one in
 its room is not a clash, but a speaker it keeps busy until then is.
-Unplaced items (no start) have no conflicts. An item that ends before it starts is not a
+An all-day item (a day, no times) clashes with nothing; only its day may be outside the dates.
+Unplaced items (no start, no day) have no conflicts. An item that ends before it starts is not a
 warning but a refusal: ``ScheduleItem.clean`` and a check constraint keep it out of the table.
 """
 
@@ -70,8 +71,7 @@ def find_conflicts(
 
     ``items`` lets a caller that has loaded the items (with rooms and speakers) pass them in.
     """
-    if items is None:
-        items = schedule_queryset(workshop)
+    items = list(schedule_queryset(workshop) if items is None else items)
     tz = workshop.tz
     placed = [i for i in items if i.start is not None]
     ends = lasting_until(placed, tz)
@@ -79,7 +79,11 @@ def find_conflicts(
     found: list[tuple[dt.datetime, Conflict]] = []
     for item in placed:
         if _outside_dates(item, ends[id(item)], workshop):
-            found.append((item.start, _dates_conflict(item, ends[id(item)], workshop)))
+            found.append((item.start, _dates_conflict(item, workshop)))
+    for item in items:
+        if item.all_day and _day_outside_dates(item.day, workshop):
+            midnight = dt.datetime.combine(item.day, dt.time(), tzinfo=tz)
+            found.append((midnight, _dates_conflict(item, workshop)))
     for first, second in _overlapping_pairs(placed, ends):
         if first.room_id is None or second.room_id is None:
             found.append((second.start, _plenary_conflict(first, second, ends, tz)))
@@ -156,9 +160,19 @@ def _outside_dates(item: ScheduleItem, end: dt.datetime, workshop: Workshop) -> 
     return first_day < workshop.start_date or last_day > workshop.last_date
 
 
-def _dates_conflict(item: ScheduleItem, end: dt.datetime, workshop: Workshop) -> Conflict:
+def _day_outside_dates(day: dt.date, workshop: Workshop) -> bool:
+    return workshop.start_date is not None and not (
+        workshop.start_date <= day <= workshop.last_date
+    )
+
+
+def _dates_conflict(item: ScheduleItem, workshop: Workshop) -> Conflict:
     dates = date_range(workshop.start_date, workshop.end_date)
-    slot = format_slot(item.start, item.end, None, workshop.tz)
+    slot = (
+        format_day_slot(item.day, None)
+        if item.all_day
+        else format_slot(item.start, item.end, None, workshop.tz)
+    )
     return Conflict(
         kind=ConflictKind.DATES,
         message=f"“{item.display_title}” ({slot}) is outside the workshop's dates ({dates}).",
@@ -207,6 +221,12 @@ def _overlap(first: ScheduleItem, second: ScheduleItem, ends, tz) -> str:
 
 
 # Display
+
+
+def format_day_slot(day: dt.date, room: str | None) -> str:
+    """Return “Tue 4 March, all day, Room A” for an all-day item (no room: all rooms)."""
+    when = f"{date_format(day, 'D j F')}, all day"
+    return when if room is None else f"{when}, {room or 'all rooms'}"
 
 
 def format_slot(start: dt.datetime, end: dt.datetime | None, room: str | None, tz) -> str:

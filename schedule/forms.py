@@ -98,6 +98,10 @@ class ScheduleRowForm(forms.ModelForm):
             )
         else:
             self.ends_other_day = False
+            if item.all_day:
+                self.initial["day"] = item.day
+                if item.day not in days:
+                    days = sorted({*days, item.day})
         if days:
             self.fields["day"].widget = forms.Select(
                 choices=[("", "— not placed —"), *((d, date_format(d, "D j M")) for d in days)]
@@ -125,17 +129,20 @@ class ScheduleRowForm(forms.ModelForm):
         timing = {"day", "start", "end"}
         if item.pk is None or timing & set(self.changed_data):
             day, start, end = data.get("day"), data.get("start"), data.get("end")
-            if day is None and start is None and end is None:
-                item.start = item.end = None
-            elif day is None or start is None:
-                if not self.errors:
-                    raise forms.ValidationError(
-                        "Give a day and a start (and an end, unless it is open-ended), "
-                        "or leave all three empty."
-                    )
+            if self.errors:
+                pass  # a time that did not parse: say that, not that it is missing
+            elif start is None and end is not None:
+                self.add_error("start", "Give a start for an item with an end.")
+            elif day is None and start is not None:
+                self.add_error("day", "Give the day of this start.")
+            elif start is None:  # a day alone: all day on it; nothing: not placed
+                if item.start is not None and item.end is not None:
+                    item.duration = item.end - item.start  # keeps its planned length
+                item.start, item.end, item.day = None, None, day
             else:
                 # ScheduleItem.clean refuses an end before the start, on the "end" field.
                 item.start, item.end = self.workshop.local_span(day, start, end)
+                item.day = None
         if "room" in data:
             item.room = data["room"]
         return data
@@ -265,7 +272,9 @@ class MoveItemForm(forms.Form):
     with an end, it takes that length (what dragging a block's edge does)."""
 
     day = forms.DateField(widget=forms.Select)
-    start = forms.TimeField(widget=TIME_WIDGET, label="Start")
+    start = forms.TimeField(
+        widget=TIME_WIDGET, label="Start", required=False, help_text="Empty: all day."
+    )
     end = forms.TimeField(
         widget=TIME_WIDGET, label="End", required=False, help_text="Empty: keep its length."
     )
@@ -285,16 +294,21 @@ class MoveItemForm(forms.Form):
             self.add_error("item", "Choose the item to move.")
         if data.get("day") and data["day"] not in self.days:
             self.add_error("day", "Choose one of the workshop's days.")
+        if data.get("start") is None and data.get("end") is not None and "start" not in self.errors:
+            self.add_error("start", "Give a start for an item with an end.")
         return data
 
     @property
-    def start_at(self) -> dt.datetime:
+    def start_at(self) -> dt.datetime | None:
+        """When it starts; None: all day on the chosen day."""
+        if self.cleaned_data["start"] is None:
+            return None
         return self.workshop.local_datetime(self.cleaned_data["day"], self.cleaned_data["start"])
 
     @property
     def end_at(self) -> dt.datetime | None:
         """The end asked for (00:00: the midnight after the day), or None to keep the length."""
         data = self.cleaned_data
-        if data.get("end") is None:
+        if data.get("end") is None or data.get("start") is None:
             return None
         return self.workshop.local_span(data["day"], data["start"], data["end"])[1]

@@ -1,5 +1,6 @@
 """The schedule as a grid for one day: rooms as columns, time down the side at a chosen step,
-each item a block as long as it lasts, items without a room across every room's column.
+each item a block as long as it lasts, items without a room across every room's column, and
+the day's all-day items (a day, no times) in a strip above.
 
 Pure layout (no query, no request): ``day_grid`` places the items it is given, the view draws
 what it returns. An open-ended item runs to the grid's end, drawn faded; an item that does
@@ -77,6 +78,7 @@ class DayGrid:
     blocks: list[Block]
     rows: int
     cells: list[Cell] = field(default_factory=list)
+    all_day: list[ScheduleItem] = field(default_factory=list)  # the day's items without times
 
     @property
     def style(self) -> str:
@@ -169,7 +171,14 @@ def day_grid(
         for c, key in enumerate(room_keys)
     ]
     return DayGrid(
-        day=day, step=step, rooms=names, times=times, blocks=blocks, rows=rows + 1, cells=cells
+        day=day,
+        step=step,
+        rooms=names,
+        times=times,
+        blocks=blocks,
+        rows=rows + 1,
+        cells=cells,
+        all_day=[i for i in items if i.all_day and i.day == day],
     )
 
 

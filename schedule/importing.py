@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -121,8 +122,10 @@ class PlannedRow:
 
     @property
     def slot(self) -> str:
-        if self.day is None or self.start is None:
+        if self.day is None:
             return ""
+        if self.start is None:
+            return f"{date_format(self.day, 'D j M')}, all day"
         when = f"{date_format(self.day, 'D j M')}, {self.start:%H:%M}"
         return f"{when}–{self.end:%H:%M}" if self.end else f"{when}, open-ended"
 
@@ -439,8 +442,9 @@ def _times(row: PlannedRow, start: str, end: str) -> None:
     if not end and (slot := SLOT.match(start)):
         start, end = slot[1], slot[2]
     if not start:
-        row.errors.append("No start time.")
-        return
+        if end:
+            row.errors.append("An end and no start: give the start (or neither, for all day).")
+        return  # neither: all day on its day
     row.start = _time(start)
     if row.start is None:
         row.errors.append(f"“{start}” is not a time (write 09:30 or 9:30 am).")
@@ -470,17 +474,17 @@ def _already_there(rows: list[PlannedRow], workshop: Workshop) -> list[PlannedRo
     """The rows whose item exists, same time and title: the table was imported before (or
     a double click sent it twice)."""
     existing = set(
-        ScheduleItem.objects.filter(workshop=workshop, start__isnull=False).values_list(
-            "start", "end", "title"
-        )
+        ScheduleItem.objects.filter(workshop=workshop)
+        .filter(Q(start__isnull=False) | Q(day__isnull=False))
+        .values_list("start", "end", "day", "title")
     )
-    return [
-        row
-        for row in rows
-        if row.day
-        and row.start
-        and (*workshop.local_span(row.day, row.start, row.end), row.title) in existing
-    ]
+    return [row for row in rows if row.day and _slot_key(row, workshop) in existing]
+
+
+def _slot_key(row: PlannedRow, workshop: Workshop) -> tuple:
+    if row.start is None:
+        return (None, None, row.day, row.title)
+    return (*workshop.local_span(row.day, row.start, row.end), None, row.title)
 
 
 def _kind(row: PlannedRow, value: str) -> None:
@@ -589,7 +593,10 @@ def apply_import(workshop: Workshop, plan: Plan, *, user=None) -> list[ScheduleI
                 room = rooms[folded(row.room)] = Room.objects.create(
                     workshop=workshop, name=row.room, order=len(rooms)
                 )
-        start, end = workshop.local_span(row.day, row.start, row.end)
+        if row.start is None:  # all day
+            start = end = None
+        else:
+            start, end = workshop.local_span(row.day, row.start, row.end)
         order += 1
         item = ScheduleItem(
             workshop=workshop,
@@ -597,6 +604,7 @@ def apply_import(workshop: Workshop, plan: Plan, *, user=None) -> list[ScheduleI
             title=row.title,
             start=start,
             end=end,
+            day=row.day if start is None else None,
             room=room,
             order=order,
         )

@@ -66,11 +66,19 @@ class ScheduleItem(WorkshopChild):
     title = models.CharField(
         max_length=300, blank=True, help_text="May stay empty for a talk whose title is not known."
     )
-    start = models.DateTimeField(null=True, blank=True, help_text="Empty: not placed yet.")
+    start = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: not placed yet, or all day (the day below)."
+    )
     end = models.DateTimeField(
         null=True,
         blank=True,
         help_text="Empty: open-ended (“from 17:00”), until the next item or the day's end.",
+    )
+    day = models.DateField(
+        "all day on",
+        null=True,
+        blank=True,
+        help_text="An all-day item (an excursion, a poster exhibition): its day, and no times.",
     )
     duration = models.DurationField(
         null=True, blank=True, help_text="For an item without a time yet: its planned length."
@@ -92,7 +100,12 @@ class ScheduleItem(WorkshopChild):
 
     class Meta(WorkshopChild.Meta):
         db_table = "workshops_scheduleitem"
-        ordering = [models.F("start").asc(nulls_last=True), "order", "pk"]
+        ordering = [
+            models.F("start").asc(nulls_last=True),
+            models.F("day").asc(nulls_last=True),
+            "order",
+            "pk",
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(start__isnull=False, end__gt=models.F("start")),
@@ -100,12 +113,22 @@ class ScheduleItem(WorkshopChild):
                 violation_error_code="ends_before_start",
                 violation_error_message="An item must end after it starts.",
             ),
+            models.CheckConstraint(
+                condition=Q(day__isnull=True) | Q(start__isnull=True, end__isnull=True),
+                name="schedule_item_all_day_has_no_times",
+                violation_error_code="all_day_with_times",
+                violation_error_message="An all-day item has a day and no times.",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.display_title
 
     def clean(self) -> None:
+        if self.day is not None and (self.start is not None or self.end is not None):
+            raise ValidationError(
+                {"day": "An all-day item has no times: clear the day, or the start and end."}
+            )
         if self.start is None and self.end is not None:
             raise ValidationError({"start": "Give a start for an item with an end."})
         for name in ("start", "end"):
@@ -133,6 +156,16 @@ class ScheduleItem(WorkshopChild):
     @property
     def is_break(self) -> bool:
         return self.kind in self.BREAK_KINDS
+
+    @property
+    def all_day(self) -> bool:
+        """On a day, with no times: “all day”."""
+        return self.day is not None and self.start is None
+
+    @property
+    def placed(self) -> bool:
+        """In the programme: at a time, or all day on a day."""
+        return self.start is not None or self.day is not None
 
     @property
     def open_ended(self) -> bool:

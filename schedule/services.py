@@ -190,6 +190,7 @@ class Slot:
     end: str | None
     room_id: int | None
     duration_minutes: int | None = None  # the planned length of an item without a slot
+    day: str | None = None  # ISO: all day on it (no start)
 
     @classmethod
     def of(cls, item: ScheduleItem) -> Slot:
@@ -199,19 +200,27 @@ class Slot:
             item.end.isoformat() if item.end else None,
             item.room_id,
             int(item.duration.total_seconds() // 60) if item.duration else None,
+            item.day.isoformat() if item.all_day else None,
         )
 
 
 @transaction.atomic
 def move_item(
-    item: ScheduleItem, *, start: dt.datetime | None, room: Room | None, end=KEEP
+    item: ScheduleItem,
+    *,
+    start: dt.datetime | None,
+    room: Room | None,
+    end=KEEP,
+    day: dt.date | None = None,
 ) -> Slot:
     """Move ``item`` to ``start`` in ``room`` (None: all rooms), keeping its length (an
-    unplaced item takes its planned duration, else 30 minutes; an open-ended one stays so),
-    or to ``end`` when given. Returns where it was. Conflicts are not refused: the grid
+    unplaced or all-day item takes its planned duration, else 30 minutes; an open-ended one
+    stays so), or to ``end`` when given; without a start, all day on ``day`` (or, without a
+    day either, off the programme). Returns where it was. Conflicts are not refused: the grid
     shows them."""
     item = ScheduleItem.objects.select_for_update().get(pk=item.pk)
     before = Slot.of(item)
+    item.day = day if start is None else None
     if end is KEEP:
         if item.start and not item.end:
             end = None
@@ -223,7 +232,7 @@ def move_item(
         item.duration = item.end - item.start  # unplaced again: it keeps its planned length
     item.start, item.end, item.room = start, end, room
     item.full_clean()
-    item.save(update_fields=["start", "end", "room", "duration"])
+    item.save(update_fields=["start", "end", "day", "room", "duration"])
     return before
 
 
@@ -235,7 +244,8 @@ def restore_slot(workshop: Workshop, slot: Slot) -> ScheduleItem | None:
     room = Room.objects.filter(workshop=workshop, pk=slot.room_id).first() if slot.room_id else None
     start = dt.datetime.fromisoformat(slot.start) if slot.start else None
     end = dt.datetime.fromisoformat(slot.end) if slot.end else None
-    move_item(item, start=start, room=room, end=end)
+    day = dt.date.fromisoformat(slot.day) if slot.day else None
+    move_item(item, start=start, room=room, end=end, day=day)
     duration = dt.timedelta(minutes=slot.duration_minutes) if slot.duration_minutes else None
     if item.duration != duration:
         item.duration = duration

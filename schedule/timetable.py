@@ -36,7 +36,9 @@ def midnight_after(moment: dt.datetime) -> dt.datetime:
 
 
 def slot_text(entry: Entry) -> str:
-    """“09:00–09:30”, or “from 17:00” for an open-ended item."""
+    """“09:00–09:30”, “from 17:00” for an open-ended item, “all day” for an all-day one."""
+    if entry.all_day:
+        return "all day"
     if entry.end is None:
         return f"from {clock(entry.start)}"
     return f"{clock(entry.start)}–{clock(entry.end)}"
@@ -68,6 +70,10 @@ class Entry:
     ``end`` is None for an open-ended item (“from 17:00”); ``until`` is then what formats that
     need an end are given: the latest end of that day's other items, or the day's midnight
     when none ends after it starts (``timetable`` sets it).
+
+    An all-day item (``all_day``: a day, no times) has no end either; what formats that need
+    times are given is the day's programme: ``start`` is when that day's first item starts
+    (midnight on a day without timed items), ``until`` when its last one ends.
     """
 
     id: int
@@ -86,6 +92,7 @@ class Entry:
     # rooms” for an item without one while others have rooms, else the venue's name or "".
     where: str = ""
     location: str = ""  # ``where`` and the venue's name: “Room B, IDMC”
+    all_day: bool = False
 
     def __post_init__(self) -> None:
         if self.until is None:
@@ -200,7 +207,9 @@ def timetable(workshop: Workshop, snapshot: list[dict], release: Release | None)
         if room_id is not None and room_id not in rooms:
             info = RoomInfo(room_id, data.get("room", ""), data.get("room_capacity"))
             rooms[room_id] = (data.get("room_order", 0), info)
-    entries.sort(key=lambda e: e.start)  # stable: the snapshot's order within a start
+    # Stable: the snapshot's order within a start; an all-day item (at its day's midnight
+    # until the day's first start is known) first in its day.
+    entries.sort(key=lambda e: e.start)
     days = [
         Day(index=index, date=date, entries=list(group))
         for index, (date, group) in enumerate(groupby(entries, key=lambda e: e.start.date()), 1)
@@ -208,9 +217,13 @@ def timetable(workshop: Workshop, snapshot: list[dict], release: Release | None)
     for entry in entries:
         entry.where, entry.location = _where(entry, bool(rooms), workshop.venue_name)
     for day in days:
+        timed = [e for e in day.entries if not e.all_day]
         for entry in day.entries:
-            if entry.end is None:
-                later = [e.end for e in day.entries if e.end is not None and e.end > entry.start]
+            if entry.all_day:  # the day's programme, for formats that need times
+                entry.start = timed[0].start if timed else entry.start
+                entry.until = max((e.until for e in timed), default=midnight_after(entry.start))
+            elif entry.end is None:
+                later = [e.end for e in timed if e.end is not None and e.end > entry.start]
                 entry.until = max(later) if later else midnight_after(entry.start)
     return Timetable(
         workshop=workshop,
@@ -232,14 +245,19 @@ def _where(entry: Entry, has_rooms: bool, venue: str) -> tuple[str, str]:
 
 
 def _entry(data: dict, tz: dt.tzinfo) -> Entry:
+    if data["start"] is None:  # all day: its day's midnight, until the day's start is known
+        start = dt.datetime.combine(dt.date.fromisoformat(data["day"]), dt.time(), tzinfo=tz)
+    else:
+        start = dt.datetime.fromisoformat(data["start"]).astimezone(tz)
     return Entry(
         id=data["id"],
         kind=data["kind"],
         title=data["title"],
         abstract=data.get("abstract", ""),
         abstract_html=mark_safe(data.get("abstract_html", "")),  # sanitized when saved
-        start=dt.datetime.fromisoformat(data["start"]).astimezone(tz),
+        start=start,
         end=dt.datetime.fromisoformat(data["end"]).astimezone(tz) if data.get("end") else None,
+        all_day=data["start"] is None,
         revision=data.get("revision", 0),
         room_id=data.get("room_id"),
         room_name=data.get("room", ""),

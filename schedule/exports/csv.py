@@ -14,7 +14,7 @@ HEADER = (
 
 def programme_csv(timetable: Timetable) -> bytes:
     """Return the placed items in time order, times in the workshop's zone, UTF-8 with a BOM;
-    an open-ended item's end and duration are empty."""
+    an open-ended item's end and duration are empty, an all-day item's start too."""
     workshop = timetable.workshop
     prefix = talk_url_prefix(workshop)
     rows = [HEADER]
@@ -23,7 +23,7 @@ def programme_csv(timetable: Timetable) -> bytes:
         rows.append(
             (
                 start.date().isoformat(),
-                clock(start),
+                "" if entry.all_day else clock(start),
                 clock(end) if end else "",
                 int((end - start).total_seconds() // 60) if end else "",
                 KIND_LABELS.get(entry.kind, entry.kind),

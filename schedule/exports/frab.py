@@ -9,7 +9,8 @@ start and end with a UTC offset; every event in a room, with a positive ``id``, 
 ``public_name`` only (adding ``name`` would match both person shapes of the JSON schema and
 fail its ``oneOf``); no empty URL elements. Both need every event's duration: an open-ended
 item (“from 17:00”) lasts until its day's last item ends, or until midnight when it is the
-last (``Entry.until``).
+last (``Entry.until``); an all-day item takes the day's programme, from its first start to its
+last end.
 """
 
 from __future__ import annotations

@@ -56,7 +56,10 @@ def _calendar(timetable: Timetable, entries: list[Entry], *, now: dt.datetime | 
         event.add("uid", f"{item_guid(workshop.pk, entry.id)}@{UID_DOMAIN}")
         event.add("dtstamp", stamp.astimezone(dt.UTC))
         # In the workshop's zone (a TZID that the VTIMEZONE above defines), or in UTC.
-        event.add("dtstart", entry.start.astimezone(dt.UTC) if in_utc else entry.start)
+        if entry.all_day:  # a DATE alone: that one day (RFC 5545, 3.6.1)
+            event.add("dtstart", entry.start.date())
+        else:
+            event.add("dtstart", entry.start.astimezone(dt.UTC) if in_utc else entry.start)
         if entry.end is not None:  # open-ended: a DTSTART alone (RFC 5545, 3.6.1)
             event.add("dtend", entry.end.astimezone(dt.UTC) if in_utc else entry.end)
         event.add("sequence", entry.revision)

@@ -5,6 +5,7 @@
 //   checks it, keeps the item's length, shows the conflicts it makes, and can undo it;
 // - dragging a block's bottom edge onto a slot submits the same form with an end: the block
 //   then ends where that slot does;
+// - dropping an item on the "all day" strip submits it with no start: all day on that day;
 // - the item dialog the server opened (?edit=, ?new=) becomes modal; Escape closes it.
 (function () {
   "use strict";
@@ -57,7 +58,8 @@
     });
   });
 
-  grid.querySelectorAll(".grid-cell").forEach(function (cell) {
+  // The slots of the grid, and the "all day" strip above it (a slot without a start).
+  document.querySelectorAll(".grid-cell").forEach(function (cell) {
     cell.addEventListener("dragover", function (event) {
       event.preventDefault();
       event.dataTransfer.dropEffect = "move";

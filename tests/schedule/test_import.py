@@ -136,7 +136,7 @@ def test_the_lorainne_table_previews_then_imports_in_one_step(client, alice, wor
         ("Day 9,09:00,10:00,Lost talk", "Unknown day “Day 9”"),
         ("2024-11-26,nine,10:00,Bad time", "“nine” is not a time"),
         ("2024-11-26,10:00,09:00,Backwards", "It ends (09:00) before it starts (10:00)."),
-        ("2024-11-26,,,No time", "No start time."),
+        ("2024-11-26,,10:00,No start", "An end and no start: give the start"),
         ("2024-11-26,09:00,10:00,Odd,lecturette", "Unknown kind “lecturette”"),
     ],
 )

@@ -223,19 +223,29 @@ def test_a_row_ending_before_it_starts_is_refused(client, alice, workshop, talks
     assert second.start == at(workshop, "10:00")
 
 
-def test_a_row_needs_a_day_and_a_start(client, alice, workshop, talks):
+def test_a_row_with_an_end_needs_a_start(client, alice, workshop, talks):
     client.force_login(alice)
     response = client.post(
         schedule_url(workshop),
         formset_data([row(talks["first"], start=""), row(talks["second"])]),
     )
     assert response.status_code == 200
-    assert (
-        "Give a day and a start (and an end, unless it is open-ended), or leave all three empty."
-        in response.content.decode()
-    )
+    assert "Give a start for an item with an end." in response.content.decode()
     talks["first"].refresh_from_db()
     assert talks["first"].start == at(workshop, "09:00")
+
+
+def test_a_row_with_a_day_and_no_times_is_all_day(client, alice, workshop, talks):
+    client.force_login(alice)
+    response = client.post(
+        schedule_url(workshop),
+        formset_data([row(talks["first"], start="", end=""), row(talks["second"])]),
+    )
+    assert response.status_code == 302
+    talks["first"].refresh_from_db()
+    first = talks["first"]
+    assert (first.start, first.end, first.day) == (None, None, workshop.start_date)
+    assert first.all_day and first.duration == dt.timedelta(minutes=30)
 
 
 def test_rows_offer_only_this_workshops_rooms_and_speakers(client, alice, workshop, talks):
