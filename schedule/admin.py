@@ -19,11 +19,11 @@ from schedule import changes, conflicts, services
 from schedule.admin_desk import schedule_page
 from schedule.admin_grid import grid_page
 from schedule.admin_import import import_page
-from schedule.forms import TIME_WIDGET
 from schedule.models import Room, ScheduleItem, ScheduleRelease
 from workshops.access import WorkshopScopedAdmin, WorkshopScopedInline
 from workshops.admin import RelatedOnly, WorkshopZoneMixin, in_workshop_zone
 from workshops.models import Workshop
+from workshops.widgets import DATE_WIDGET, TIME_WIDGET
 
 
 class RoomInline(WorkshopScopedInline, admin.TabularInline):
@@ -132,7 +132,7 @@ class ScheduleItemAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
                 time_format="%H:%M",
             )
         },
-        models.DateField: {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")},
+        models.DateField: {"widget": DATE_WIDGET},
     }
 
     def view_on_site(self, obj: ScheduleItem) -> str:

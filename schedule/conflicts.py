@@ -11,6 +11,8 @@ Conflicts are warnings, never refusals: an organizer often saves a half-finished
 - ``speaker``: one speaker on two overlapping items.
 - ``dates``: an item that starts before the workshop's first day or ends after its last one,
   both read in the workshop's time zone (an item ending at midnight after the last day is in).
+- ``availability``: a speaker on an item outside the times they said they can be there
+  (``SpeakerAvailability``: a day, from and until when); one who said nothing is free.
 
 Intervals are half-open: a talk ending at 10:00 and one starting at 10:00 do not overlap.
 An open-ended item (a start, no end: a poster session “from 17:00”) lasts until the next item
@@ -29,12 +31,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from schedule.models import ScheduleItem
-from workshops.models import SpeakerProfile, Workshop
+from workshops.models import SpeakerAvailability, SpeakerProfile, Workshop
 from workshops.templatetags.workshop_tags import date_range
 
 
@@ -55,6 +57,7 @@ class ConflictKind(StrEnum):
     PLENARY = "plenary"
     SPEAKER = "speaker"
     DATES = "dates"
+    AVAILABILITY = "availability"
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,63 @@ def find_conflicts(
         for first, second in _overlapping_pairs(own, ends):
             conflict = _speaker_conflict(speakers[speaker_id], first, second, ends, tz)
             found.append((second.start, conflict))
+    found.extend(_availability_conflicts(workshop, items, ends))
     found.sort(key=lambda pair: (pair[0], pair[1].kind, pair[1].item_ids))
     return [conflict for _, conflict in found]
+
+
+def _availability_conflicts(
+    workshop: Workshop, items: list[ScheduleItem], ends: dict[int, dt.datetime]
+) -> Iterator[tuple[dt.datetime, Conflict]]:
+    """Each speaker on an item outside the times they said they can be there (one query: a
+    speaker who stated no availability is free throughout)."""
+    windows: dict[int, list[SpeakerAvailability]] = defaultdict(list)
+    for window in SpeakerAvailability.objects.filter(appearance__workshop=workshop).annotate(
+        speaker_id=F("appearance__speaker_id")
+    ):
+        windows[window.speaker_id].append(window)
+    if not windows:
+        return
+    tz = workshop.tz
+    for item in items:
+        if not item.placed:
+            continue
+        for speaker in item.speakers.all():
+            stated = windows.get(speaker.pk)
+            if not stated or _fits(item, ends, stated, workshop):
+                continue
+            when = (
+                format_day_slot(item.day, None)
+                if item.all_day
+                else format_slot(item.start, item.end, None, tz)
+            )
+            told = "; ".join(w.text for w in stated)
+            at = item.start or dt.datetime.combine(item.day, dt.time(), tzinfo=tz)
+            yield (
+                at,
+                Conflict(
+                    kind=ConflictKind.AVAILABILITY,
+                    message=(
+                        f"{speaker.name} is not available for “{item.display_title}” ({when}): "
+                        f"they can be there {told}."
+                    ),
+                    item_ids=(item.pk,),
+                ),
+            )
+
+
+def _fits(item: ScheduleItem, ends, stated: list[SpeakerAvailability], workshop) -> bool:
+    if item.all_day:
+        return any(window.day == item.day for window in stated)
+    start, end = item.start, ends[id(item)]
+    # Windows that touch are one (09:00–13:00 and from 13:00: the whole day from 09:00).
+    merged: list[list[dt.datetime]] = []
+    for window_start, window_end in sorted(window.span(workshop) for window in stated):
+        if merged and window_start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], window_end)
+        else:
+            merged.append([window_start, window_end])
+    return any(window_start <= start and end <= window_end for window_start, window_end in merged)
 
 
 def conflicts_for_item(item: ScheduleItem) -> list[Conflict]:

@@ -13,19 +13,7 @@ from django.utils.formats import date_format
 from schedule import services
 from schedule.models import Room, ScheduleItem
 from workshops.models import SpeakerProfile, Workshop, folded
-
-# A text field, not type="time": browsers set to a 12-hour locale show that one with AM/PM,
-# and 12:30 AM for 00:30 is a mistake waiting to happen. The workshop's programme is 24-hour.
-TIME_WIDGET = forms.TimeInput(
-    format="%H:%M",
-    attrs={
-        "inputmode": "numeric",
-        "pattern": "[0-2]?[0-9][:.h]?[0-5][0-9]",
-        "placeholder": "HH:MM",
-        "size": 5,
-        "autocomplete": "off",
-    },
-)
+from workshops.widgets import TIME_WIDGET
 
 
 class ObjectChoiceField(forms.ChoiceField):

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,6 +16,7 @@ from workshops.models import (
     KeyDate,
     Series,
     SpeakerAppearance,
+    SpeakerAvailability,
     SpeakerProfile,
     TeamMember,
     Topic,
@@ -22,6 +24,7 @@ from workshops.models import (
 )
 from workshops.selectors import still_on_items
 from workshops.timezones import zone_choices
+from workshops.widgets import DATE_WIDGET, TIME_WIDGET
 
 # Every filter that lists rows of another model lists only those of rows this user sees: a
 # plain filter on "workshop" named every workshop of the site, and their ids.
@@ -316,13 +319,43 @@ class SpeakerProfileAdmin(WorkshopScopedAdmin):
         super().save_model(request, obj, form, change)
 
 
+class SpeakerAvailabilityInline(admin.TabularInline):
+    """When the speaker can be there (the workshop's clock); none: any time. The schedule's
+    conflicts name an item outside these times."""
+
+    model = SpeakerAvailability
+    extra = 1
+    fields = ("day", "start", "end")
+    verbose_name = "time the speaker can be there"
+    verbose_name_plural = "when the speaker can be there (none: any time, on the workshop's clock)"
+    formfield_overrides = {
+        models.DateField: {"widget": DATE_WIDGET},
+        models.TimeField: {"widget": TIME_WIDGET},
+    }
+
+    # Rows of an appearance: whoever may change the appearance (its workshop's organizers,
+    # WorkshopScopedAdmin) may change these.
+    def has_view_permission(self, request, obj=None):
+        return is_organizer(request.user)
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+
 @admin.register(SpeakerAppearance)
 class SpeakerAppearanceAdmin(WorkshopScopedAdmin):
-    list_display = ("speaker", "workshop", "role", "confirmed")
+    inlines = (SpeakerAvailabilityInline,)
+    list_display = ("speaker", "workshop", "role", "confirmed", "available")
     list_filter = ("role", "confirmed", ("workshop", RelatedOnly))
     search_fields = ("speaker__name", "speaker__affiliation", "workshop__title")
     list_select_related = ("speaker", "workshop")
     autocomplete_fields = ("speaker",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("availabilities")
+
+    @admin.display(description="can be there")
+    def available(self, obj: SpeakerAppearance) -> str:
+        return "; ".join(w.text for w in obj.availabilities.all()) or "any time"
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

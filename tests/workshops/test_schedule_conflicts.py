@@ -236,7 +236,7 @@ def test_find_conflicts_runs_a_constant_number_of_queries():
     small_queries, small_conflicts = count_queries(small)
     large_queries, large_conflicts = count_queries(large)
 
-    assert small_queries == large_queries == 2  # items with rooms, then their speakers
+    assert small_queries == large_queries == 3  # items with rooms, their speakers, availability
     assert 0 < small_conflicts < large_conflicts
 
 

@@ -3,6 +3,7 @@ appearances (speakers.py). Import them from here."""
 
 from workshops.models.speakers import (
     SpeakerAppearance as SpeakerAppearance,
+    SpeakerAvailability as SpeakerAvailability,
     SpeakerProfile as SpeakerProfile,
     SpeakerProfileQuerySet as SpeakerProfileQuerySet,
     folded as folded,

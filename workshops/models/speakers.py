@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from config.addresses import EmailAddressField
 from workshops.markdown import MarkdownField, RenderedMarkdownField
@@ -159,3 +162,55 @@ class SpeakerAppearance(WorkshopChild):
 
     def __str__(self) -> str:
         return f"{self.speaker.name} at {self.workshop}"
+
+
+class SpeakerAvailability(models.Model):
+    """When a speaker said they can be at the workshop: a day, and optionally from and until
+    when on it, on the workshop's clock. A speaker who stated none is taken to be free
+    throughout; one who stated some is free only then (the schedule's conflicts say so)."""
+
+    appearance = models.ForeignKey(
+        SpeakerAppearance, on_delete=models.CASCADE, related_name="availabilities"
+    )
+    day = models.DateField()
+    start = models.TimeField(
+        "from", null=True, blank=True, help_text="Empty: from the day's start."
+    )
+    end = models.TimeField("until", null=True, blank=True, help_text="Empty: to the day's end.")
+
+    class Meta:
+        ordering = ["day", "start", "pk"]
+        verbose_name_plural = "availabilities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__isnull=True)
+                | Q(end__isnull=True)
+                | Q(end__gt=models.F("start")),
+                name="availability_ends_after_it_starts",
+                violation_error_message="Available until a time after the one it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self) -> None:
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValidationError({"end": "Give a time after the “from” time."})
+
+    def span(self, workshop: Workshop):
+        """The window as aware datetimes: from its start (or midnight) until its end (or the
+        midnight that ends the day)."""
+        return workshop.local_span(self.day, self.start or dt.time(0), self.end or dt.time(0))
+
+    @property
+    def text(self) -> str:
+        """“Mon 4 March, 09:00–13:00”, “Mon 4 March, from 14:00”, “Mon 4 March, all day”."""
+        day = date_format(self.day, "D j F")
+        if self.start and self.end:
+            return f"{day}, {self.start:%H:%M}–{self.end:%H:%M}"
+        if self.start:
+            return f"{day}, from {self.start:%H:%M}"
+        if self.end:
+            return f"{day}, until {self.end:%H:%M}"
+        return f"{day}, all day"
