@@ -89,7 +89,7 @@ def grid_page(model_admin, request: HttpRequest, workshop: Workshop) -> HttpResp
         "dialog": dialog,
         "can_undo": bool(request.session.get(_undo_key(workshop))),
         "publish_form": publish_form or release_form(workshop, found),
-        "publish_open": publish_form is not None,
+        "publish_open": publish_form is not None or "publish" in request.GET,
         "pending": pending_changes(workshop, items, has_release=bool(history)),
         "history": history,
     }

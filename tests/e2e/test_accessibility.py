@@ -253,7 +253,8 @@ def test_keyboard_alone_registers(demo, page):
 
 
 def test_organizers_schedule_pages_have_no_serious_violations(demo, page):
-    """The schedule page (table), its grid and the import preview, as an organizer sees them."""
+    """The schedule page (table), its grid (with an item's dialog open, a new item's, and the
+    release form) and the import preview, as an organizer sees them."""
     organizer = UserFactory(email="chair@example.org", password=PASSWORD, is_staff=True)
     workshop = Workshop.objects.get(slug="lorainne24")
     workshop.organizers.add(organizer)
@@ -263,7 +264,9 @@ def test_organizers_schedule_pages_have_no_serious_violations(demo, page):
     page.get_by_role("button", name="Log in").click()
     base = f"{demo['url']}/admin/workshops/workshop/{workshop.pk}/schedule/"
     found = []
-    for path in ("", "grid/", "grid/?day=2024-11-27&step=5", "import/"):
+    item = workshop.schedule_items.filter(start__isnull=False).first()
+    dialogs = (f"grid/?edit={item.pk}", "grid/?day=2024-11-27&new=10:00&publish=1")
+    for path in ("", "grid/", "grid/?day=2024-11-27&step=5", *dialogs, "import/"):
         page.goto(base + path)
         found += serious_violations(page)
     page.get_by_label("…or paste the table").fill(
