@@ -221,6 +221,7 @@ class SubmissionAdmin(ScopedChoicesMixin, WorkshopScopedAdmin):
                 services.change_override(assignment=assignment, reason=assignment.conflict_override)
         for assignment in formset.deleted_objects:
             services.unassign(assignment=assignment)
+        services.notify_new_assignments(workshop=form.instance.workshop)
 
     # One by one from the change form: a button per decision, through the same service.
 

@@ -69,7 +69,7 @@ class CallForAbstractsAdmin(WorkshopScopedAdmin):
                 )
             },
         ),
-        ("Review", {"fields": ("blind_review", "reviewers_per_submission")}),
+        ("Review", {"fields": ("blind_review", "reviewers_per_submission", "review_deadline")}),
     )
 
     def get_readonly_fields(self, request, obj=None):

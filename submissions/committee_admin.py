@@ -5,7 +5,7 @@ Every change goes through submissions.services."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
@@ -153,6 +153,20 @@ class CommitteeMemberAdmin(ScopedChoicesMixin, WorkshopScopedAdmin):
     list_filter = (("workshop", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("user__email", "user__full_name", "affiliation")
     filter_horizontal = ("topics",)
+    actions = ("remind",)
+
+    @admin.action(description="Remind the selected reviewers of the reviews they have left")
+    def remind(self, request, queryset):
+        reminded, left = services.remind_reviewers(members=queryset)
+        if not reminded:
+            self.message_user(request, "None of them has a review left.", messages.INFO)
+            return
+        self.message_user(
+            request,
+            f"Reminded {reminded} reviewer{'s' if reminded != 1 else ''} of "
+            f"{left} review{'s' if left != 1 else ''} left (once a day at most).",
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request):
         return (
@@ -245,6 +259,7 @@ class ReviewAssignmentAdmin(ScopedChoicesMixin, WorkshopScopedAdmin):
         obj.pk = assignment.pk
         obj.assigned_by = assignment.assigned_by
         obj.created_at = assignment.created_at
+        services.notify_new_assignments(workshop=obj.submission.workshop)
 
     @admin.display(description="workshop", ordering="submission__workshop__title")
     def workshop(self, obj: ReviewAssignment) -> Workshop:

@@ -207,3 +207,40 @@ def queue_blind_pdf_alert(submission: Submission, *, problem: str) -> None:
             context={"submission": submission, "workshop": workshop, "problem": problem},
             workshop=workshop,
         )
+
+
+# The committee's mails: the papers a reviewer was given, and a reminder of those left.
+
+REVIEWS_ASSIGNED_TEMPLATE = "submissions/emails/reviews_assigned"
+REVIEWS_LEFT_TEMPLATE = "submissions/emails/reviews_left"
+
+
+def _reviewer_mail(key: str, template: str, member, assignments, cfa) -> Mail:
+    user = member.user
+    return Mail(
+        key=key,
+        to=user.email,
+        template=template,
+        context={
+            "member": member,
+            "name": user.full_name or user.email,
+            "workshop": member.workshop,
+            "titles": [a.submission.title for a in assignments],
+            "review_deadline": cfa.review_deadline if cfa else None,
+            "has_password": user.has_usable_password(),
+        },
+        workshop=member.workshop,
+    )
+
+
+def assigned_mail(member, assignments, cfa) -> Mail:
+    """One mail for the papers ``member`` was just given (the keys make it once per batch)."""
+    ids = sorted(a.pk for a in assignments)
+    key = f"reviews-assigned:{member.pk}:{ids[0]}-{ids[-1]}:{len(ids)}"
+    return _reviewer_mail(key, REVIEWS_ASSIGNED_TEMPLATE, member, assignments, cfa)
+
+
+def reminder_mail(member, assignments, cfa, *, day) -> Mail:
+    """A reminder of the reviews ``member`` has left: at most one a day."""
+    key = f"reviews-left:{member.pk}:{day.isoformat()}"
+    return _reviewer_mail(key, REVIEWS_LEFT_TEMPLATE, member, assignments, cfa)

@@ -52,6 +52,12 @@ class CallForAbstracts(models.Model):
     reviewers_per_submission = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
+    review_deadline = models.DateField(
+        "reviews due",
+        null=True,
+        blank=True,
+        help_text="The last day for reviews, told to the committee (their pages, their mails).",
+    )
 
     class Meta:
         verbose_name = "call for abstracts"
@@ -238,6 +244,9 @@ class ReviewAssignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the reviewer was mailed about it."
+    )
 
     class Meta:
         ordering = ["submission", "reviewer"]

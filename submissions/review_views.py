@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from submissions import services
+from submissions.context_processors import Reviewing
 from submissions.models import Review, ReviewAssignment, Submission
 from submissions.pdf import BlindCopyNamesAuthors, PdfUnreadable, attachment_response
 from submissions.review_forms import ReviewForm
@@ -67,17 +68,47 @@ def review_of(assignment: ReviewAssignment) -> Review | None:
 @login_required
 @require_GET
 def assignment_list(request: HttpRequest) -> HttpResponse:
-    rows = [
+    """The reviewer's home: per workshop, the reviews due date, progress, and each assigned
+    abstract with the state of their review."""
+    workshops: dict[int, dict] = {}
+    for assignment in reviewable(request.user):
+        if is_conflicted(assignment):
+            continue
+        submission = assignment.submission
+        workshop = submission.workshop
+        group = workshops.setdefault(
+            workshop.pk,
+            {"workshop": workshop, "cfa": _cfa(workshop), "rows": [], "done": 0, "open": 0},
+        )
+        review = review_of(assignment)
+        closed = submission.notified_at is not None
+        group["rows"].append(
+            {"assignment": assignment, "submission": submission, "review": review, "closed": closed}
+        )
+        if review is not None:
+            group["done"] += 1
+        elif not closed:
+            group["open"] += 1
+    groups = list(workshops.values())
+    for group in groups:
+        group["percent"] = round(100 * group["done"] / len(group["rows"]))
+    return render(
+        request,
+        "submissions/review/list.html",
         {
-            "assignment": assignment,
-            "submission": assignment.submission,
-            "review": review_of(assignment),
-            "closed": assignment.submission.notified_at is not None,
-        }
-        for assignment in reviewable(request.user)
-        if not is_conflicted(assignment)
-    ]
-    return render(request, "submissions/review/list.html", {"rows": rows})
+            "groups": groups,
+            "rows": [r for g in groups for r in g["rows"]],
+            # The menu's count, from the rows above rather than its own queries.
+            "reviewing": Reviewing(sum(g["open"] for g in groups)),
+        },
+    )
+
+
+def _cfa(workshop):
+    try:
+        return workshop.cfa
+    except ObjectDoesNotExist:
+        return None
 
 
 @login_required

@@ -6,10 +6,17 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from submissions import emails
-from submissions.models import CommitteeMember, Review, ReviewAssignment, Submission
+from submissions.models import (
+    CallForAbstracts,
+    CommitteeMember,
+    Review,
+    ReviewAssignment,
+    Submission,
+)
 from submissions.pdf import BlindCopyNamesAuthors, PdfUnreadable, blind_copy
 from submissions.services.errors import ConflictOfInterest, NotAllowed, ReviewsClosed
 from workshops.models import Workshop
@@ -30,6 +37,9 @@ __all__ = [
     "conflict_message",
     "conflict_reason",
     "normalize_affiliation",
+    "notify_new_assignments",
+    "remind_reviewers",
+    "reviews_left",
     "save_review",
     "seat_committee_member",
     "unassign",
@@ -163,7 +173,8 @@ def check_unassign(assignment: ReviewAssignment) -> None:
 def assign_reviewer(
     *, submission: Submission, member: CommitteeMember, override_reason: str = "", by=None
 ) -> ReviewAssignment:
-    """Assign by hand; a conflict needs a written reason from the organizer."""
+    """Assign by hand; a conflict needs a written reason from the organizer. The caller
+    tells the reviewers once its batch is saved (``notify_new_assignments``)."""
     reason = check_assignment(member=member, submission=submission, override_reason=override_reason)
     assignment, _ = ReviewAssignment.objects.get_or_create(
         submission=submission,
@@ -234,7 +245,89 @@ def assign_automatically(*, workshop: Workshop, k: int, by=None):
     ReviewAssignment.objects.bulk_create(
         [ReviewAssignment(submission_id=s, reviewer_id=r, assigned_by=by) for s, r in new]
     )
+    notify_new_assignments(workshop=workshop)  # one mail per reviewer for the whole batch
     return result
+
+
+def _by_reviewer(assignments) -> dict[int, list[ReviewAssignment]]:
+    by_member: dict[int, list[ReviewAssignment]] = {}
+    for assignment in assignments:
+        by_member.setdefault(assignment.reviewer_id, []).append(assignment)
+    return by_member
+
+
+@transaction.atomic
+def notify_new_assignments(*, workshop: Workshop) -> int:
+    """Mail each reviewer of ``workshop`` the papers they were given since they were last told
+    (one mail per reviewer and batch, through the outbox, in this transaction), and mark
+    those assignments told. Every way of assigning calls it once its batch is saved; returns
+    how many reviewers were mailed."""
+    now = timezone.now()
+    fresh = list(
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .filter(submission__workshop=workshop, notified_at__isnull=True)
+        .select_related("reviewer__user", "reviewer__workshop", "submission")
+        .order_by("reviewer_id", "submission__title", "pk")
+    )
+    by_member = _by_reviewer(fresh)
+    cfa = CallForAbstracts.objects.filter(workshop=workshop).first()
+    emails.queue_mails(
+        [emails.assigned_mail(own[0].reviewer, own, cfa) for own in by_member.values()]
+    )
+    ReviewAssignment.objects.filter(pk__in=[a.pk for a in fresh]).update(notified_at=now)
+    return len(by_member)
+
+
+@transaction.atomic
+def remind_reviewers(*, members) -> tuple[int, int]:
+    """Mail each of ``members`` the reviews they have left (submitted abstracts whose
+    decision is not sent), at most once a day each; return (reviewers reminded, reviews left)."""
+    today = timezone.localdate()
+    left = list(
+        ReviewAssignment.objects.filter(
+            reviewer__in=members,
+            review__isnull=True,
+            submission__status=Submission.Status.SUBMITTED,
+            submission__notified_at__isnull=True,
+        )
+        .select_related("reviewer__user", "reviewer__workshop", "submission")
+        .order_by("reviewer_id", "submission__title", "pk")
+    )
+    by_member = _by_reviewer(left)
+    cfas = {
+        cfa.workshop_id: cfa
+        for cfa in CallForAbstracts.objects.filter(
+            workshop__in={own[0].reviewer.workshop_id for own in by_member.values()}
+        )
+    }
+    emails.queue_mails(
+        [
+            emails.reminder_mail(
+                own[0].reviewer, own, cfas.get(own[0].reviewer.workshop_id), day=today
+            )
+            for own in by_member.values()
+        ]
+    )
+    return len(by_member), len(left)
+
+
+def reviews_left(user) -> int | None:
+    """How many reviews ``user`` has still to write (assignments they can open, with no
+    review, the decision not sent), or None when they sit on no committee: the menu's count.
+    One query for someone on no committee, three for a reviewer."""
+    if not user.is_authenticated or not CommitteeMember.objects.filter(user=user).exists():
+        return None
+    left = (
+        assignments_of(user)
+        .filter(review__isnull=True, submission__notified_at__isnull=True)
+        .select_related("reviewer")
+        .prefetch_related("submission__authors")
+    )
+    return sum(
+        1
+        for a in left
+        if a.conflict_override.strip() or not conflict_reason(a.reviewer, a.submission)
+    )
 
 
 def assignments_of(user) -> QuerySet[ReviewAssignment]:

@@ -42,11 +42,12 @@ PINNED = {
     "registrations.csv": 8,
     "reviews.csv": 10,
     # The public schedule, a first visit: the workshop's pk by slug, its row, then the release's
-    # stored bytes (one query); pages add the session and the user, who gets their own menu.
+    # stored bytes (one query); pages add the session and the user, who gets their own menu
+    # (one more: whether they sit on a committee, for its “Reviews” entry).
     "schedule.csv": 3,
-    "workshop page": 11,  # and the stored schedule block of the current release
-    "schedule page": 5,
-    "speakers page": 6,
+    "workshop page": 12,  # and the stored schedule block of the current release
+    "schedule page": 6,
+    "speakers page": 7,
 }
 
 

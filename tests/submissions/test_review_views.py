@@ -211,7 +211,7 @@ def test_my_list_shows_my_assignments_and_their_state(
     page = response.content.decode()
     assert page.count('data-testid="assignment-') == 2
     assert "Reviewed: score -2" in page
-    assert "Not reviewed yet" in page
+    assert "To review" in page
     for trace in AUTHOR_TRACES:
         assert trace not in page
 
