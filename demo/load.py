@@ -8,7 +8,15 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from demo.content import demo_workshop, lorainne, moml, qu_lectures, slowdnn, training_center
+from demo.content import (
+    demo_call,
+    demo_workshop,
+    lorainne,
+    moml,
+    qu_lectures,
+    slowdnn,
+    training_center,
+)
 from demo.upsert import DemoUser, upsert_user
 from registration.models import Question, RegistrationSettings
 from schedule import services
@@ -16,16 +24,34 @@ from workshops.models import Workshop
 
 DEMO_SLUG = demo_workshop.DEMO_SLUG
 
-ADMIN = DemoUser("admin@example.org", "admin", "Demo Admin", is_superuser=True)
-ORGANIZER = DemoUser("organizer@example.org", "organizer", "Demo Organizer", is_superuser=False)
+ADMIN = DemoUser("admin@example.org", "admin", "Demo Admin", True, role="superuser, at /admin/")
+ORGANIZER = DemoUser(
+    "organizer@example.org", "organizer", "Demo Organizer", False,
+    role="organizer of demo-workshop and lorainne24, at /admin/",
+)  # fmt: skip
+# The public site's people (log in at /accounts/login/): a speaker with abstracts in every
+# state, and the demo workshop's two reviewers, each with reviews written and to write.
+SPEAKER = DemoUser(
+    demo_call.SPEAKER_EMAIL, "speaker", demo_call.PEOPLE[demo_call.SPEAKER_EMAIL][0], False,
+    is_staff=False, role="a speaker: My submissions",
+)  # fmt: skip
+REVIEWERS = [
+    DemoUser(
+        email, email.split("@")[0], demo_call.PEOPLE[email][0], False, is_staff=False,
+        role="on the demo workshop's committee: Reviews",
+    )
+    for email in demo_call.REVIEWER_EMAILS
+]  # fmt: skip
 
 
 @transaction.atomic
 def load_demo(*, today: dt.date | None = None) -> list[Workshop]:
     """Upsert every demo workshop; the fictional one starts at least 45 days after today."""
     today = today or timezone.localdate()
+    demo = demo_workshop.load_demo_workshop(today=today)
+    demo_call.load_demo_call(demo, today=today)
     workshops = [
-        demo_workshop.load_demo_workshop(today=today),
+        demo,
         lorainne.load_lorainne24(),
         slowdnn.load_slowdnn_2023(),
         moml.load_moml(),
@@ -40,12 +66,15 @@ def load_demo(*, today: dt.date | None = None) -> list[Workshop]:
 
 @transaction.atomic
 def load_demo_users() -> list[DemoUser]:
-    """Upsert the demo superuser and the organizer of the demo workshop and LoRAINNe'24."""
+    """Upsert the demo superuser, the organizer of the demo workshop and LoRAINNe'24, and
+    the passwords of the demo speaker and reviewers."""
     upsert_user(ADMIN)
     organizer = upsert_user(ORGANIZER)
     for workshop in Workshop.objects.filter(slug__in=[DEMO_SLUG, "lorainne24"]):
         workshop.organizers.add(organizer)
-    return [ADMIN, ORGANIZER]
+    for person in (SPEAKER, *REVIEWERS):
+        upsert_user(person)
+    return [ADMIN, ORGANIZER, SPEAKER, *REVIEWERS]
 
 
 def open_demo_registration(workshop: Workshop, *, today: dt.date) -> RegistrationSettings:

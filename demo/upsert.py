@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 
@@ -72,6 +73,8 @@ class DemoUser:
     password: str
     full_name: str
     is_superuser: bool
+    is_staff: bool = True  # the admin's; speakers and reviewers use the public site
+    role: str = ""  # what load_demo prints beside the login
 
 
 def talk(speaker: str, title: str = "", **slot) -> Slot:
@@ -86,7 +89,7 @@ def upsert_user(demo_user: DemoUser) -> AbstractBaseUser:
     """Create or refresh a demo account, resetting its password only when it differs."""
     fields = {
         "full_name": demo_user.full_name,
-        "is_staff": True,
+        "is_staff": demo_user.is_staff,
         "is_superuser": demo_user.is_superuser,
         "is_active": True,
     }
@@ -98,6 +101,10 @@ def upsert_user(demo_user: DemoUser) -> AbstractBaseUser:
     if not user.check_password(demo_user.password):
         user.set_password(demo_user.password)
         user.save(update_fields=["password"])
+    # The public site's login (allauth) wants a verified address: the demo's are.
+    EmailAddress.objects.update_or_create(
+        user=user, email=demo_user.email, defaults={"verified": True, "primary": True}
+    )
     return user
 
 

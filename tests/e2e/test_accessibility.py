@@ -1,22 +1,18 @@
 """axe-core (npm, pinned in package-lock.json) in Debian's chromium: no serious or critical
 WCAG 2.1 A/AA violation on the public pages and forms; errors are announced; the keyboard works."""
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from registration.models import Question, Registration
-from submissions.services import ensure_submission_types
 from tests.conftest import IN_CI
 from tests.factories import UserFactory
 from tests.submissions.factories import (
-    CallForAbstractsFactory,
     CommitteeMemberFactory,
     ReviewAssignmentFactory,
     SubmissionFactory,
@@ -49,15 +45,10 @@ def page(browser):
 
 @pytest.fixture
 def demo(live_server):
-    """The demo workshops, with an open call for abstracts, a speaker and a reviewer."""
+    """The demo workshops (the demo one with its open call for abstracts), a speaker and a
+    reviewer."""
     call_command("load_demo", verbosity=0)
     workshop = Workshop.objects.get(slug="demo-workshop")
-    CallForAbstractsFactory(
-        workshop=workshop,
-        opens_at=timezone.now() - dt.timedelta(days=1),
-        deadline=timezone.now() + dt.timedelta(days=10),
-    )
-    ensure_submission_types(workshop)
     speaker = verified_user("ada@example.org", "Ada Lovelace")
     reviewer = verified_user("emmy@example.org", "Emmy Noether")
     submission = SubmissionFactory(workshop=workshop, submitter=speaker, title="Tensor trains")

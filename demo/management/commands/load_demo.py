@@ -18,7 +18,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-users",
             action="store_true",
-            help="Create or refresh the demo admin and organizer accounts even when DEBUG is off.",
+            help="Create or refresh the demo accounts (admin, organizer, speaker, reviewers) even "
+            "when DEBUG is off.",
         )
 
     def handle(self, *args, with_users: bool = False, **options) -> None:
@@ -30,7 +31,6 @@ class Command(BaseCommand):
         if not (settings.DEBUG or with_users):
             self.stdout.write("No demo accounts (DEBUG is off); pass --with-users to create them.")
             return
-        self.stdout.write("Log in at /admin/ with one of these demo accounts:")
+        self.stdout.write("Log in with one of these demo accounts:")
         for user in load.load_demo_users():
-            what = "superuser" if user.is_superuser else "organizer of demo-workshop, lorainne24"
-            self.stdout.write(f"  {user.email} / {user.password}  ({what})")
+            self.stdout.write(f"  {user.email} / {user.password}  ({user.role})")
