@@ -99,6 +99,10 @@ class WorkshopPage:
     appearances: list[SpeakerAppearance]
     call_dates: list[CallDate] = field(default_factory=list)
 
+    @property
+    def call_deadline(self) -> CallDate | None:
+        return next((d for d in self.call_dates if d.label == CALL_LABELS[1]), None)
+
 
 def workshop_page(workshop: Workshop) -> WorkshopPage:
     """Gather everything the workshop page shows, in a constant number of queries."""

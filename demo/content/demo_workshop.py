@@ -24,7 +24,6 @@ from demo.upsert import (
 from workshops.models import (
     Workshop,
 )
-from workshops.timezones import AOE
 
 DEMO_SPEAKERS = (
     Person("Ada Example", "University of Exampleton (fictional)", "https://example.org/ada/"),
@@ -146,13 +145,8 @@ def load_demo_workshop(*, today: dt.date) -> Workshop:
     set_key_dates(
         workshop,
         [
-            DateData(
-                "Abstract submission deadline",
-                start - dt.timedelta(days=30),
-                time=dt.time(23, 59),
-                time_zone=AOE,
-            ),
-            DateData("Acceptance notification", start - dt.timedelta(days=20)),
+            # The call's opening, deadline and notification come from the call itself
+            # (demo_call.py), shown by the workshop page as key dates.
             DateData("Registration closes", start - dt.timedelta(days=7)),
             DateData("Workshop dates", start, start + dt.timedelta(days=1)),
             DateData("Slides due"),

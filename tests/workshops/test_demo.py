@@ -138,7 +138,7 @@ def test_load_demo_twice_changes_no_row_count():
     assert first == {
         "Series": 3,
         "Workshop": 6,
-        "KeyDate": 9,
+        "KeyDate": 7,  # the demo workshop's call dates come from its call
         "Topic": 25,
         "TeamMember": 18,
         "SpeakerProfile": 15,  # and the demo speaker's, for their accepted talk
@@ -175,8 +175,9 @@ def test_demo_workshop_dates_follow_today_on_each_run():
     assert row_counts() == counts
     workshop = Workshop.objects.get(slug="demo-workshop")
     assert (workshop.start_date, workshop.end_date) == (dt.date(2030, 4, 16), dt.date(2030, 4, 17))
-    deadline = KeyDate.objects.get(workshop=workshop, label="Abstract submission deadline")
-    assert deadline.moment == dt.datetime(2030, 3, 17, 23, 59, tzinfo=zoneinfo.ZoneInfo(AOE))
+    # The call's deadline, 30 days before the workshop, at 23:59 AoE.
+    assert workshop.cfa.deadline == dt.datetime(2030, 3, 17, 23, 59, tzinfo=zoneinfo.ZoneInfo(AOE))
+    assert workshop.cfa.is_open(now=dt.datetime(2030, 3, 1, 12, tzinfo=dt.UTC))
     first = ScheduleItem.objects.filter(workshop=workshop).first()
     assert (first.title, first.start) == (
         "Registration",
