@@ -19,6 +19,7 @@ from registration.forms import CheckInForm, RegistrationForm
 from registration.models import Question, Registration
 from registration.tokens import address_confirmation_token, manage_link_token
 from workshops.models import Workshop
+from workshops.schedule_cache import NAV_RELATED
 from workshops.selectors import visible_workshop
 
 TOO_MANY = "Too many attempts from your network or for this address; wait a minute."
@@ -82,7 +83,25 @@ def _submit(request: HttpRequest, workshop: Workshop, form: RegistrationForm) ->
     except services.RegistrationError as exc:
         form.add_error(None, str(exc))
         return _form_page(request, workshop, services.settings_for(workshop), form)
+    if said := _registered_message(registration):
+        messages.success(request, said)
     return redirect(registration.get_absolute_url())
+
+
+def _registered_message(registration) -> str:
+    """What a new registration is told on its page: where it stands, and that a mail with
+    this page's link is on its way."""
+    mail = f"We have sent a mail to {registration.email} with the link to this page."
+    if registration.awaits_address_confirmation:
+        return ""  # the page says it: confirm the address, by when
+    if registration.status == registration.Status.CONFIRMED:
+        return f"You are registered for {registration.workshop}. {mail}"
+    if registration.status == registration.Status.WAITLISTED:
+        return (
+            f"The workshop is full: you are on the waiting list, and move up by yourself when "
+            f"a seat frees up. {mail}"
+        )
+    return f"Your registration awaits the organizers' approval. {mail}"
 
 
 def _form_page(request, workshop, conf, form, status: int = 200) -> HttpResponse:
@@ -101,7 +120,10 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _registration_from_link(pk: int, token: str, signer=manage_link_token) -> Registration:
-    registration = get_object_or_404(Registration.objects.select_related("workshop"), pk=pk)
+    # With what the workshop's nav shows (whether it takes registrations, abstracts).
+    registration = get_object_or_404(
+        Registration.objects.select_related(*(f"workshop__{n}" for n in NAV_RELATED)), pk=pk
+    )
     if not signer.check_token(registration, token):
         raise Http404("No such registration.")
     return registration
@@ -122,13 +144,17 @@ def manage(request: HttpRequest, pk: int, token: str) -> HttpResponse:
             editing=True,
             initial=RegistrationForm.initial_from(registration, questions),
         )
+    confirm_cancel = False
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action == "cancel":
+            # Asked once first (it cannot be undone); one cancelled already hears so at once.
+            if action == "cancel" and (request.POST.get("confirmed") or not registration.is_active):
                 services.cancel_registration(registration=registration)
                 messages.success(request, "Your registration is cancelled.")
                 return redirect(request.path)
+            if action == "cancel":
+                confirm_cancel = True
             if action == "update" and form is not None and form.is_valid():
                 services.update_details(
                     registration=registration, data=form.to_data(email=registration.email)
@@ -148,8 +174,9 @@ def manage(request: HttpRequest, pk: int, token: str) -> HttpResponse:
                 "registration": registration,
                 "position": waitlist_position(registration),
                 "form": form,
+                "confirm_cancel": confirm_cancel,
             },
-            status=400 if request.method == "POST" else 200,
+            status=400 if request.method == "POST" and not confirm_cancel else 200,
         )
 
 

@@ -63,10 +63,12 @@ def test_waiting_list_moves_up_when_someone_cancels_from_her_mail(live_server, p
 
     page.goto(ada_link)
     expect(page.get_by_test_id("registration-status")).to_have_text("Confirmed")
-    page.get_by_role("button", name="Cancel my registration").click()
+    page.get_by_role("button", name="Cancel my registration…").click()
+    expect(page.get_by_test_id("confirm-cancel")).to_contain_text("This cannot be undone")
+    page.get_by_role("button", name="Yes, cancel my registration").click()
     expect(page.get_by_role("status").first).to_contain_text("Your registration is cancelled.")
     expect(page.get_by_test_id("registration-status")).to_have_text("Cancelled")
-    expect(page.get_by_role("button", name="Cancel my registration")).to_have_count(0)
+    expect(page.get_by_role("button", name="Cancel my registration…")).to_have_count(0)
 
     page.goto(sofia_link)
     expect(page.get_by_test_id("registration-status")).to_have_text("Confirmed")

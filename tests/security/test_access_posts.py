@@ -127,7 +127,7 @@ CASES = [
             "registration:manage",
             kwargs={**manage_link(w.a.registration), "pk": w.a.other_registration.pk},
         ),
-        lambda w: {"action": "cancel"},
+        lambda w: {"action": "cancel", "confirmed": "1"},
         status_of(lambda w: w.a.other_registration),
         denied=without(roles(NOT_FOUND), "attendee"),
         entitled="attendee",

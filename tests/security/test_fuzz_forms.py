@@ -129,7 +129,10 @@ def manage_posts(conf):
     del valid["email"]
     return st.one_of(
         posts(valid, extra=("email", "website")),
-        st.fixed_dictionaries({"action": st.one_of(st.just("cancel"), hostile_text)}),
+        st.fixed_dictionaries(
+            {"action": st.one_of(st.just("cancel"), hostile_text)},
+            optional={"confirmed": st.one_of(st.just("1"), hostile_text)},
+        ),
     )
 
 
@@ -149,6 +152,10 @@ def test_self_service_edit_and_cancel_refuse_or_change_only_that_registration(
         if response.status_code == 400:  # the page again, with the form's errors if it had one
             assert delta == {}
             assert action not in ("update", "cancel") or response.context["form"].errors
+            return
+        if action == "cancel" and not last(post, "confirmed"):  # asked first, nothing done
+            assert response.status_code == 200 and response.context["confirm_cancel"]
+            assert delta == {}
             return
         assert response.status_code == 302 and response.url == url
         saved = after["registration.Registration"][registration.pk]
@@ -231,7 +238,7 @@ def endpoints(conf, registration, desk, real_codes) -> dict[str, Endpoint]:
             reverse("registration:register", args=[conf.workshop.slug]), valid_registration(conf)
         ),
         "edit": Endpoint(manage, edit),
-        "cancel": Endpoint(manage, {"action": "cancel"}),
+        "cancel": Endpoint(manage, {"action": "cancel", "confirmed": "1"}),
         "check-in": Endpoint(
             reverse("registration:checkin", args=[conf.workshop.slug]),
             {"code": real_codes[0]},
