@@ -84,6 +84,12 @@ def new_submission(request: HttpRequest, slug: str) -> HttpResponse:
     cfa = _call_of(workshop)
     notice = _closed_notice(cfa)
     action = request.POST.get("action", "")
+    if request.method == "POST" and notice:
+        # The call closed while they typed: say so once, and give back what they typed.
+        return _form_page(
+            request, workshop, cfa, SubmissionForm(cfa=cfa), author_formset(), notice=notice,
+            typed=_typed(request),
+        )  # fmt: skip
     if request.method == "POST" and is_row_action(action):
         form, authors = _rearranged(request, cfa, None, action)
     elif request.method == "POST":
@@ -97,9 +103,13 @@ def new_submission(request: HttpRequest, slug: str) -> HttpResponse:
                     data=form.to_data(authors.to_data()),
                     submit=action == "submit",
                 )
+            except (services.DeadlinePassed, services.CallNotOpen) as exc:
+                # Closed between the page's first check and the save: said once, as above.
+                return _form_page(
+                    request, workshop, cfa, form, authors, notice=str(exc), typed=_typed(request)
+                )
             except (services.SubmissionError, ValidationError) as exc:
                 _refused(form, exc)
-                notice = _closed_notice(cfa)
             else:
                 _saved_message(request, submission)
                 return redirect(submission)
@@ -151,6 +161,11 @@ def edit_submission(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, workshop, cfa, form, authors, submission=submission)
 
 
+def _typed(request: HttpRequest) -> dict:
+    """What a refused form held, to give back when the form itself is not shown again."""
+    return {name: request.POST.get(name, "").strip() for name in ("title", "abstract")}
+
+
 def _rearranged(request, cfa, submission, action: str):
     """The page again after an author-row button: nothing saved, the typed text kept."""
     rows, extra = rearranged_author_rows(request.POST, action)
@@ -192,7 +207,7 @@ def _closed_notice(cfa: CallForAbstracts) -> str:
     return ""
 
 
-def _form_page(request, workshop, cfa, form, authors, *, submission=None, notice=""):
+def _form_page(request, workshop, cfa, form, authors, *, submission=None, notice="", typed=None):
     earlier = []
     if submission is None:
         earlier = list(
@@ -211,6 +226,7 @@ def _form_page(request, workshop, cfa, form, authors, *, submission=None, notice
                 "authors": authors,
                 "submission": submission,
                 "notice": notice,
+                "typed": typed if typed and any(typed.values()) else None,
                 "deadline_text": services.deadline_text(cfa),
                 "earlier": earlier,
                 "one_only": bool(earlier) and not cfa.multiple_submissions,

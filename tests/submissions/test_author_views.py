@@ -325,8 +325,25 @@ def test_post_after_the_deadline_is_refused_with_a_clear_message(client, cfa, ad
     response = client.post(new_url(cfa), form_data(cfa))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "has passed: submissions can no longer be changed." in html
+    assert html.count("has passed: submissions can no longer be changed.") == 1  # said once
     assert Submission.objects.count() == 0
+    # What they typed comes back, to keep (read-only: nothing more can be sent).
+    typed = html.split('data-testid="typed"')[1].split("</section>")[0]
+    data = form_data(cfa)
+    assert f'value="{data["title"]}" readonly' in typed
+    assert data["abstract"].split()[0] in typed and "readonly>" in typed
+
+
+def test_a_call_closing_between_the_check_and_the_save_says_so_once_too(
+    client, cfa, ada, monkeypatch
+):
+    from submissions import views
+
+    monkeypatch.setattr(views, "_closed_notice", lambda cfa: "")  # the page's check passed
+    close(cfa)  # and the service's, a moment later, does not
+    html = client.post(new_url(cfa), form_data(cfa)).content.decode()
+    assert html.count("has passed: submissions can no longer be changed.") == 1
+    assert 'data-testid="typed"' in html and Submission.objects.count() == 0
 
 
 def test_edit_posted_after_the_deadline_changes_nothing(client, cfa, ada):
