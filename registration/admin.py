@@ -261,15 +261,26 @@ class RegistrationAdmin(WorkshopScopedAdmin):
 
     @admin.action(description="Email the selected people…")
     def email_selected(self, request, queryset):
-        form = EmailAttendeesForm(request.POST if "send" in request.POST else None)
-        if "send" in request.POST and form.is_valid():
-            count = outreach.email_registrations(
-                registrations=queryset,
-                subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"],
-            )
-            self.message_user(request, f"{count} mail(s) queued.", messages.SUCCESS)
-            return None
+        """Write a message, preview it as the first recipients get it, mail a test copy to
+        oneself, then send; unknown placeholders are refused by the form."""
+        step = next((s for s in ("send", "preview", "test") if s in request.POST), None)
+        form = EmailAttendeesForm(request.POST if step else None)
+        previews = []
+        if step and form.is_valid():
+            text = {"subject": form.cleaned_data["subject"], "body": form.cleaned_data["body"]}
+            if step == "send":
+                count = outreach.email_registrations(registrations=queryset, **text)
+                self.message_user(request, f"{count} mail(s) queued.", messages.SUCCESS)
+                return None
+            if step == "test":
+                outreach.send_test_message(registrations=queryset, to=request.user.email, **text)
+                self.message_user(
+                    request,
+                    f"A test copy, as the first recipient gets it, is on its way to "
+                    f"{request.user.email}.",
+                    messages.SUCCESS,
+                )
+            previews = outreach.preview_messages(registrations=queryset, **text)
         return render(
             request,
             "admin/registration/email_selected.html",
@@ -278,6 +289,8 @@ class RegistrationAdmin(WorkshopScopedAdmin):
                 "title": "Email the selected people",
                 "form": form,
                 "queryset": queryset,
+                "recipients": queryset.order_by("last_name", "first_name", "pk"),
+                "previews": previews,
                 "opts": self.model._meta,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },

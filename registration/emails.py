@@ -209,13 +209,22 @@ def queue_link_mail(registration: Registration) -> OutgoingMail:
     )
 
 
-def queue_custom_mail(registration: Registration, *, subject: str, body: str, batch: str):
-    """An organizer's message to selected attendees, with the same placeholders."""
+def custom_text(registration: Registration, *, subject: str, body: str) -> tuple[str, str]:
+    """An organizer's message as this person gets it: the placeholders filled in."""
     values = placeholder_values(registration)
+    return fill(subject, values), fill(body, values)
+
+
+def queue_custom_mail(
+    registration: Registration, *, subject: str, body: str, batch: str, to: str = ""
+):
+    """An organizer's message to selected attendees, with the same placeholders; ``to``: a
+    test copy, as this person would get it, to the organizer instead."""
+    subject, body = custom_text(registration, subject=subject, body=body)
     return queue_mail(
-        key=f"registration-message:{batch}:{registration.pk}",
-        to=registration.email,
+        key=f"registration-message:{batch}:{registration.pk}" + (f":test:{to}" if to else ""),
+        to=to or registration.email,
         template=TEMPLATE,
-        context=_context(registration, fill(subject, values), fill(body, values), ""),
+        context=_context(registration, f"[Test] {subject}" if to else subject, body, ""),
         workshop=registration.workshop,
     )

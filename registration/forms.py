@@ -9,6 +9,7 @@ from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 from django.utils.html import escape
 
+from registration.mailtexts import PLACEHOLDERS, check_placeholders
 from registration.models import Question, Registration, RegistrationSettings
 from registration.services import RegistrationData
 
@@ -154,10 +155,10 @@ class CheckInForm(forms.Form):
 
 
 class EmailAttendeesForm(forms.Form):
-    subject = forms.CharField(max_length=200)
+    subject = forms.CharField(max_length=200, validators=[check_placeholders])
     body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 10}),
+        widget=forms.Textarea(attrs={"rows": 10, "cols": 80}),
         max_length=20000,
-        help_text="Placeholders: {first_name}, {last_name}, {workshop}, {dates}, {venue}, "
-        "{manage_url}, {status}, {position}, {checkin_code}.",
+        validators=[check_placeholders],
+        help_text="Placeholders: " + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS) + ".",
     )

@@ -1,8 +1,10 @@
 """Built-in wording of the registration mails, and the placeholders organizers may use."""
 
-from outbox.mail import fill_placeholders as fill
+from django.core.exceptions import ValidationError
 
-__all__ = ["DEFAULTS", "PLACEHOLDERS", "fill"]
+from outbox.mail import PLACEHOLDER, fill_placeholders as fill
+
+__all__ = ["DEFAULTS", "PLACEHOLDERS", "check_placeholders", "fill"]
 
 DEFAULTS: dict[str, tuple[str, str]] = {
     "confirmed": (
@@ -94,3 +96,16 @@ PLACEHOLDERS = (
     "confirm_by",
     "confirm_url",
 )
+
+
+def check_placeholders(text: str) -> None:
+    """Refuse a text with a placeholder that is none of ours: “{frist_name}” would go out as
+    typed, to everyone."""
+    unknown = sorted({name for name in PLACEHOLDER.findall(text) if name not in PLACEHOLDERS})
+    if unknown:
+        listed = ", ".join(f"{{{name}}}" for name in unknown)
+        known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+        raise ValidationError(
+            f"Unknown placeholder{'s' if len(unknown) > 1 else ''} {listed}. "
+            f"The placeholders are: {known}."
+        )

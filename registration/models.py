@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.addresses import EmailAddressField
+from registration.mailtexts import check_placeholders
 from registration.tokens import address_confirmation_token, manage_link_token
 from workshops.models import Workshop
 
@@ -308,3 +309,13 @@ class MailText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.workshop})"
+
+    def clean(self) -> None:
+        errors = {}
+        for name in ("subject", "body"):
+            try:
+                check_placeholders(getattr(self, name))
+            except ValidationError as exc:
+                errors[name] = exc.messages
+        if errors:
+            raise ValidationError(errors)

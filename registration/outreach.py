@@ -31,6 +31,33 @@ def email_registrations(*, registrations: QuerySet[Registration], subject: str, 
     return count
 
 
+PREVIEWS = 3
+
+
+def preview_messages(*, registrations: QuerySet[Registration], subject: str, body: str):
+    """The message as its first recipients get it: (registration, subject, body), a few."""
+    return [
+        (registration, *emails.custom_text(registration, subject=subject, body=body))
+        for registration in _in_list_order(registrations)[:PREVIEWS]
+    ]
+
+
+def send_test_message(
+    *, registrations: QuerySet[Registration], subject: str, body: str, to: str
+) -> bool:
+    """Queue to ``to`` (the organizer) the message as the first recipient gets it."""
+    first = _in_list_order(registrations).first()
+    if first is None:
+        return False
+    emails.queue_custom_mail(first, subject=subject, body=body, batch=uuid.uuid4().hex, to=to)
+    return True
+
+
+def _in_list_order(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    """As the recipients are listed to the organizer: by name."""
+    return registrations.select_related("workshop").order_by("last_name", "first_name", "pk")
+
+
 def send_due_reminders(*, now=None) -> int:
     """Remind confirmed attendees N days before their workshop, once each; return how many."""
     now = now or timezone.now()

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from outbox.models import OutgoingMail
 from registration import services
-from registration.models import Question, Registration, RegistrationSettings
+from registration.models import MailText, Question, Registration, RegistrationSettings
 from tests.factories import (
     OrganizerFactory,
     RegistrationFactory,
@@ -233,7 +234,9 @@ def test_email_selected_asks_for_the_message_first(admin_client, conf):
     response = act(admin_client, "email_selected", regs)
     assert response.status_code == 200
     assert response.templates[0].name == "admin/registration/email_selected.html"
-    assert "This message goes to 2 selected person(s)" in response.content.decode()
+    assert "This message goes to 2 selected persons" in response.content.decode()
+    recipients = response.content.decode().split('data-testid="recipients"')[1].split("</ul>")[0]
+    assert "person1@example.org" in recipients and "person2@example.org" in recipients
     assert list(response.context["queryset"].order_by("pk")) == regs
     assert OutgoingMail.objects.count() == 0
 
@@ -259,6 +262,39 @@ def test_email_selected_queues_one_mail_each_with_placeholders(admin_client, con
     assert "Dear Person1 Lovelace,\nyour status: Confirmed." in mails[0].body_text
     assert "Dear Person2 Lovelace,\nyour status: On the waiting list." in mails[1].body_text
     assert regs[1].get_absolute_url() in mails[1].body_text
+
+
+def test_email_selected_refuses_unknown_placeholders_and_names_the_known_ones(admin_client, conf):
+    response = act(
+        admin_client, "email_selected", [seat(conf, 1)], send="1", subject="Hello",
+        body="Dear {frist_name},",
+    )  # fmt: skip
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["body"]
+    assert error.startswith("Unknown placeholder {frist_name}. The placeholders are: {first_name}")
+    assert OutgoingMail.objects.count() == 0
+
+
+def test_email_selected_previews_and_sends_a_test_copy_to_the_organizer(admin_client, conf):
+    regs = [seat(conf, 1), seat(conf, 2)]
+    text = {"subject": "News for {first_name}", "body": "Dear {first_name},\nsee you."}
+    preview = act(admin_client, "email_selected", regs, preview="1", **text)
+    previews = preview.content.decode().split('data-testid="mail-preview"')[1:]
+    assert len(previews) == 2 and "News for Person1" in previews[0]
+    assert "Dear Person1,\nsee you." in previews[0] and OutgoingMail.objects.count() == 0
+
+    test = act(admin_client, "email_selected", regs, test="1", **text)
+    admin = test.wsgi_request.user
+    [copy] = OutgoingMail.objects.all()
+    assert (copy.to, copy.subject) == (admin.email, "[Test] News for Person1")
+    assert f"on its way to {admin.email}" in " ".join(messages_of(test))
+
+
+def test_a_mail_text_with_an_unknown_placeholder_is_refused():
+    text = MailText(workshop=WorkshopFactory(), kind="confirmed", subject="Hi", body="{frist}")
+    with pytest.raises(ValidationError) as error:
+        text.full_clean()
+    assert "Unknown placeholder {frist}" in error.value.message_dict["body"][0]
 
 
 def test_email_selected_with_an_empty_subject_shows_the_form_again(admin_client, conf):
