@@ -310,6 +310,8 @@ class WorkshopWithSeatsAdmin(RegisteredWorkshopAdmin):
     """The workshop list, with seats taken and the waiting list at a glance."""
 
     list_display = (*RegisteredWorkshopAdmin.list_display[:-1], "seats", "waiting", "site")
+    # The schedule's buttons, and the registrations' own: their list, the check-in desk.
+    change_form_template = "admin/registration/workshop_change_form.html"
 
     def get_queryset(self, request):
         return (

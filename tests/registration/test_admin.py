@@ -571,3 +571,17 @@ def test_workshop_list_query_count_does_not_grow_with_workshops(
     assert len(seats_column(response)) == 10
     assert set(seats_column(response).values()) == {("1 / 3", "1")}
     assert Workshop.objects.count() == 10
+
+
+def test_the_workshops_admin_page_links_its_registrations_and_check_in_desk(client, conf):
+    organizer = OrganizerFactory()
+    conf.workshop.organizers.add(organizer)
+    client.force_login(organizer)
+    page = client.get(
+        reverse("admin:workshops_workshop_change", args=[conf.workshop.pk])
+    ).content.decode()
+    tools = page.split('class="object-tools"')[1].split("</ul>")[0]
+    checkin = reverse("registration:checkin", args=[conf.workshop.slug])
+    assert f'href="{checkin}">Check-in desk</a>' in tools
+    assert f"?workshop__id__exact={conf.workshop.pk}" in tools and "Schedule grid" in tools
+    assert client.get(checkin).status_code == 200  # a link it may follow
