@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from registration import outreach, services
 from registration.exports import registrations_csv_response
@@ -85,7 +86,12 @@ class RegistrationSettingsAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
             if promoted:
                 self.message_user(
                     request,
-                    f"{len(promoted)} people moved up from the waiting list and were mailed.",
+                    ngettext(
+                        "%(count)d person moved up from the waiting list and was mailed.",
+                        "%(count)d people moved up from the waiting list and were mailed.",
+                        len(promoted),
+                    )
+                    % {"count": len(promoted)},
                     messages.SUCCESS,
                 )
             return

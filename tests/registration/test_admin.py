@@ -442,6 +442,14 @@ def test_raising_capacity_promotes_as_many_as_now_fit(admin_client, conf):
     assert mail_keys() == [f"registration-promoted:{r.pk}" for r in waiting[:2]]
 
 
+def test_one_seat_more_moves_up_one_person_and_says_so_in_the_singular(admin_client, conf):
+    seat(conf, 1), seat(conf, 2)
+    waiting = seat(conf, 3, Status.WAITLISTED)
+    response = admin_client.post(settings_url(conf), settings_form(conf, capacity=3))
+    assert messages_of(response)[0] == "1 person moved up from the waiting list and was mailed."
+    assert statuses(waiting) == [Status.CONFIRMED]
+
+
 def test_unlimited_capacity_promotes_everyone(admin_client, conf):
     seat(conf, 1), seat(conf, 2)
     waiting = [seat(conf, n, Status.WAITLISTED) for n in (3, 4)]
