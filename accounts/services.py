@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from accounts.models import User
@@ -93,3 +94,16 @@ def claim_profile(*, profile: SpeakerProfile, user: User) -> SpeakerProfile:
         item.speakers.add(own)
     profile.delete()
     return own
+
+
+@transaction.atomic
+def set_password_from_link(*, user: User, password: str) -> User:
+    """Set the password of an account that has none, from a link mailed to its address: the
+    link proves the address, so it counts as verified (allauth asks for that before a login)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    EmailAddress.objects.filter(user=user).exclude(email=user.email).update(primary=False)
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    return user

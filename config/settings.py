@@ -166,7 +166,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Speakers sign in through allauth; the admin keeps its own login page whatever LOGIN_URL says.
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "submissions:mine"
+LOGIN_REDIRECT_URL = "submissions:after_login"  # reviewers to their reviews
 
 # Speaker accounts (django-allauth): email and password only, the address verified before the
 # first login; every mail allauth sends goes through our outbox (accounts.adapter).

@@ -4,6 +4,7 @@ registration, and (in development) accounts to try the admin with."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from demo.content import (
 from demo.upsert import DemoUser, upsert_user
 from registration.models import Question, RegistrationSettings
 from schedule import services
+from submissions.models import Submission
 from workshops.models import Workshop
 
 DEMO_SLUG = demo_workshop.DEMO_SLUG
@@ -44,24 +46,61 @@ REVIEWERS = [
 ]  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Loaded:
+    workshop: Workshop
+    created: bool  # False: it existed, and was left as it is
+
+
+# (slug, loader): each loader creates its workshop from scratch; the demo workshop's dates
+# (and its call's and registration's) count from the day it is created.
+def _loaders(today: dt.date):
+    def demo():
+        workshop = demo_workshop.load_demo_workshop(today=today)
+        demo_call.load_demo_call(workshop, today=today)
+        open_demo_registration(workshop, today=today)
+        return workshop
+
+    return [
+        (DEMO_SLUG, demo),
+        ("lorainne24", lorainne.load_lorainne24),
+        ("slowdnn-2023", slowdnn.load_slowdnn_2023),
+        ("mathematics-of-modern-machine-learning", moml.load_moml),
+        ("emergence-of-low-dim-models-in-deep-learning", qu_lectures.load_qu_lecture_course),
+        (training_center.SLUG, training_center.load_training_center),
+    ]  # fmt: skip
+
+
+DEMO_SLUGS = [slug for slug, _ in _loaders(dt.date(2000, 1, 1))]
+
+
 @transaction.atomic
-def load_demo(*, today: dt.date | None = None) -> list[Workshop]:
-    """Upsert every demo workshop; the fictional one starts at least 45 days after today."""
+def load_demo(*, today: dt.date | None = None, reset: bool = False) -> list[Loaded]:
+    """Create the demo workshops that do not exist yet; those that do are the organizer's
+    and stay as they are (schedule, capacity, dates), unless ``reset`` deletes and recreates
+    them. The fictional one starts at least 45 days after the day it is created."""
     today = today or timezone.localdate()
-    demo = demo_workshop.load_demo_workshop(today=today)
-    demo_call.load_demo_call(demo, today=today)
-    workshops = [
-        demo,
-        lorainne.load_lorainne24(),
-        slowdnn.load_slowdnn_2023(),
-        moml.load_moml(),
-        qu_lectures.load_qu_lecture_course(),
-        training_center.load_training_center(),
-    ]
-    for workshop in workshops:  # the public sees releases only, as the organizer would
-        services.release_if_changed(workshop)
-    open_demo_registration(workshops[0], today=today)
-    return workshops
+    if reset:
+        delete_demo_workshops()
+    existing = {w.slug: w for w in Workshop.objects.filter(slug__in=DEMO_SLUGS)}
+    loaded = []
+    for slug, loader in _loaders(today):
+        if slug in existing:
+            loaded.append(Loaded(existing[slug], created=False))
+            continue
+        workshop = loader()
+        services.release_if_changed(workshop)  # the public sees releases only
+        loaded.append(Loaded(workshop, created=True))
+    return loaded
+
+
+def delete_demo_workshops() -> int:
+    """Delete the demo workshops and everything in them (their submissions first: a
+    submission protects its type)."""
+    workshops = Workshop.objects.filter(slug__in=DEMO_SLUGS)
+    Submission.objects.filter(workshop__in=workshops).delete()
+    deleted, _ = workshops.delete()
+    return deleted
 
 
 @transaction.atomic

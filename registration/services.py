@@ -92,6 +92,7 @@ def availability(conf: RegistrationSettings | None, now=None) -> dict:
         "waitlist": bool(conf and conf.waitlist_enabled),
         "seats_left": free if conf and conf.show_remaining_seats else None,
         "accepts": state == "open" and (not full or (conf and conf.waitlist_enabled)),
+        "closes_at": conf.closes_at if conf else None,
     }
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from outbox.mail import Mail, RenderedMail, fill_placeholders as fill, queue_mail, queue_mails
 from outbox.models import OutgoingMail
 from submissions.models import Author, DecisionMailText, Review, Submission
-from submissions.tokens import confirmation_token
+from submissions.tokens import confirmation_token, invitation_token
 
 DEFAULT_DECISION_TEXTS = {
     "accept": (
@@ -215,8 +215,25 @@ REVIEWS_ASSIGNED_TEMPLATE = "submissions/emails/reviews_assigned"
 REVIEWS_LEFT_TEMPLATE = "submissions/emails/reviews_left"
 
 
-def _reviewer_mail(key: str, template: str, member, assignments, cfa) -> Mail:
+INVITATION_TEMPLATE = "submissions/emails/committee_invitation"
+
+
+def invitation_url(member) -> str:
+    """The seat's signed link: it sets a password for an account without one, else leads to
+    the login; either way on to the reviews."""
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse(
+        "reviews:invitation",
+        kwargs={"pk": member.pk, "token": invitation_token.make_token(member)},
+    )
+
+
+def _committee_mail(key: str, template: str, member, cfa, **more) -> Mail:
+    """A mail to a committee member about ``member.workshop``; a person without a password
+    gets their invitation link in it as well."""
     user = member.user
+    has_password = user.has_usable_password()
     return Mail(
         key=key,
         to=user.email,
@@ -225,11 +242,31 @@ def _reviewer_mail(key: str, template: str, member, assignments, cfa) -> Mail:
             "member": member,
             "name": user.full_name or user.email,
             "workshop": member.workshop,
-            "titles": [a.submission.title for a in assignments],
             "review_deadline": cfa.review_deadline if cfa else None,
-            "has_password": user.has_usable_password(),
+            "blind": bool(cfa and cfa.blind_review),
+            "has_password": has_password,
+            "invitation_url": "" if has_password else invitation_url(member),
+            **more,
         },
         workshop=member.workshop,
+    )
+
+
+def invitation_mail(member, cfa) -> Mail:
+    """The mail a new committee member gets once: who asked, what is expected, the link (to
+    the login, for an account with a password)."""
+    return _committee_mail(
+        f"committee-invitation:{member.pk}",
+        INVITATION_TEMPLATE,
+        member,
+        cfa,
+        login_url=invitation_url(member),
+    )
+
+
+def _reviewer_mail(key: str, template: str, member, assignments, cfa) -> Mail:
+    return _committee_mail(
+        key, template, member, cfa, titles=[a.submission.title for a in assignments]
     )
 
 

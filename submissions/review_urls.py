@@ -8,4 +8,5 @@ urlpatterns = [
     path("", review_views.assignment_list, name="list"),
     path("<id:pk>/", review_views.review_detail, name="detail"),
     path("<id:pk>/pdf/", review_views.review_pdf, name="pdf"),
+    path("invitation/<id:pk>/<str:token>/", review_views.invitation, name="invitation"),
 ]

@@ -11,7 +11,10 @@ from __future__ import annotations
 import io
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,9 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from submissions import services
 from submissions.context_processors import Reviewing
-from submissions.models import Review, ReviewAssignment, Submission
+from submissions.models import CommitteeMember, Review, ReviewAssignment, Submission
 from submissions.pdf import BlindCopyNamesAuthors, PdfUnreadable, attachment_response
 from submissions.review_forms import ReviewForm
+from submissions.tokens import invitation_token
 
 CLOSED = "The decision has been sent to the authors; reviews can no longer change."
 
@@ -63,6 +67,36 @@ def review_of(assignment: ReviewAssignment) -> Review | None:
         return assignment.review
     except ObjectDoesNotExist:
         return None
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """A committee seat's invitation link: choose a password for an account without one,
+    then on to the reviews; an account with a password logs in first."""
+    member = CommitteeMember.objects.select_related("user", "workshop").filter(pk=pk).first()
+    if member is None or not invitation_token.check_token(member, token):
+        # Forged, for a seat since removed, or used already (it signs the password hash):
+        # one answer for all, which tells nothing about the seat.
+        return render(request, "submissions/review/invitation_invalid.html", status=404)
+    user = member.user
+    if user.has_usable_password():
+        if request.user == user:
+            return redirect("reviews:list")
+        messages.info(request, f"You have an account: log in as {user.email} to see your reviews.")
+        return redirect_to_login(reverse("reviews:list"))
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(
+                member=member, password=form.cleaned_data["new_password1"]
+            )
+        except services.NotAllowed as exc:
+            messages.error(request, str(exc))
+            return redirect_to_login(reverse("reviews:list"))
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your password is set, and you are logged in.")
+        return redirect("reviews:list")
+    return render(request, "submissions/review/invitation.html", {"member": member, "form": form})
 
 
 @login_required

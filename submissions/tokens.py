@@ -10,3 +10,16 @@ class ConfirmationToken(SecretLinkToken):
 
 
 confirmation_token = ConfirmationToken()
+
+
+class InvitationToken(SecretLinkToken):
+    """The token of a committee seat's invitation link. It signs the account's password hash,
+    so it sets a password once: after that the link only leads to the login."""
+
+    key_salt = "submissions.tokens.InvitationToken"
+
+    def value(self, member) -> str:
+        return f"{member.pk}:{member.user_id}:{member.user.password}"
+
+
+invitation_token = InvitationToken()

@@ -6,6 +6,7 @@ app_name = "submissions"
 
 urlpatterns = [
     path("submissions/", views.my_submissions, name="mine"),
+    path("welcome/", views.after_login, name="after_login"),
     path("workshops/<slug:slug>/submit/", views.new_submission, name="new"),
     path("submissions/<id:pk>/", views.submission_detail, name="detail"),
     path("submissions/<id:pk>/edit/", views.edit_submission, name="edit"),

@@ -40,6 +40,15 @@ def _own_submission(request: HttpRequest, pk: int) -> Submission:
 
 
 @login_required
+def after_login(request: HttpRequest) -> HttpResponse:
+    """Where a login without a ``next`` lands: a reviewer with reviews to write on their
+    reviews, anyone else on their submissions."""
+    if services.reviews_left(request.user):
+        return redirect("reviews:list")
+    return redirect("submissions:mine")
+
+
+@login_required
 def my_submissions(request: HttpRequest) -> HttpResponse:
     submissions = list(
         Submission.objects.of(request.user)

@@ -49,7 +49,7 @@ def confirmed_appearances(workshop: Workshop) -> QuerySet[SpeakerAppearance]:
 
 @dataclass(frozen=True)
 class CallDate:
-    """A key date that follows from the workshop's call for abstracts."""
+    """A key date that follows from a setting: the call for abstracts' or the registration's."""
 
     label: str
     date: dt.date
@@ -90,6 +90,24 @@ def call_dates(workshop: Workshop) -> list[CallDate]:
     return dates
 
 
+REGISTRATION_LABELS = ("Registration opens", "Registration closes")
+
+
+def registration_dates(workshop: Workshop) -> list[CallDate]:
+    """Return when registration opens and closes, from the registration settings (the moments
+    the form itself obeys), announced in the workshop's zone."""
+    conf = getattr(workshop, "registration_settings", None)  # select_related: no query
+    if conf is None:
+        return []
+    zone = workshop.time_zone
+    dates = []
+    for label, moment in zip(REGISTRATION_LABELS, (conf.opens_at, conf.closes_at), strict=True):
+        if moment:
+            local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone))
+            dates.append(CallDate(label, local.date(), moment, zone))
+    return dates
+
+
 @dataclass
 class WorkshopPage:
     workshop: Workshop
@@ -111,8 +129,8 @@ def workshop_page(workshop: Workshop) -> WorkshopPage:
             Prefetch("subtopics", queryset=Topic.objects.order_by("order", "pk"))
         )
     )
-    from_call = call_dates(workshop)
-    # The call's dates replace hand-written key dates of the same name.
+    from_call = call_dates(workshop) + registration_dates(workshop)
+    # Dates from the settings replace hand-written key dates of the same name: one source.
     replaced = {d.label.casefold() for d in from_call}
     key_dates = [
         kd

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.formats import date_format
+
 from demo.upsert import (
     DateData,
     Kind,
@@ -128,7 +130,9 @@ def load_demo_workshop(*, today: dt.date) -> Workshop:
         tagline="Demo data: a fictional workshop to try every flow of the platform.",
         description=(
             "Everything about this workshop is invented: it exists so that you can try the "
-            "public pages and the admin with realistic content."
+            "public pages and the admin with realistic content. Its dates (the workshop's, the "
+            "call's, the registration's) were set relative to the day the demo was created, "
+            f"{date_format(today, 'j F Y')}; they stay as they are until the demo is reset."
         ),
         start_date=start,
         end_date=start + dt.timedelta(days=1),
@@ -145,9 +149,8 @@ def load_demo_workshop(*, today: dt.date) -> Workshop:
     set_key_dates(
         workshop,
         [
-            # The call's opening, deadline and notification come from the call itself
-            # (demo_call.py), shown by the workshop page as key dates.
-            DateData("Registration closes", start - dt.timedelta(days=7)),
+            # The call's dates and the registration's come from their settings
+            # (demo_call.py, load.open_demo_registration), shown by the page as key dates.
             DateData("Workshop dates", start, start + dt.timedelta(days=1)),
             DateData("Slides due"),
         ],

@@ -62,6 +62,9 @@ COLLABORATION_MEMBERS = (
 )
 
 
+SLUG = "training-center-theoretical-foundations-of-deep-learning"
+
+
 def load_training_center() -> Workshop:
     """Upsert the collaboration's series and its training-center programme at EPFL."""
     series = upsert_series(
@@ -70,7 +73,7 @@ def load_training_center() -> Workshop:
         description=COLLABORATION_DESCRIPTION,
     )
     workshop = upsert_workshop(
-        slug="training-center-theoretical-foundations-of-deep-learning",
+        slug=SLUG,
         series=series,
         kind=Workshop.Kind.PROGRAMME,
         title=(

@@ -35,6 +35,7 @@ from submissions.services.errors import (
 from submissions.services.review import (
     ReviewData as ReviewData,
     SeatRefused as SeatRefused,
+    accept_invitation as accept_invitation,
     assign_automatically as assign_automatically,
     assign_reviewer as assign_reviewer,
     assignments_of as assignments_of,

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts import services as accounts_services
 from accounts.models import User
 from submissions import emails
 from submissions.models import (
@@ -24,6 +25,7 @@ from workshops.models import Workshop
 __all__ = [
     "ReviewData",
     "SeatRefused",
+    "accept_invitation",
     "assign_automatically",
     "assign_reviewer",
     "assignments_of",
@@ -119,11 +121,24 @@ def seat_committee_member(
     *, member: CommitteeMember, email: str, full_name: str = "", topics=()
 ) -> CommitteeMember:
     """Save a new seat (workshop, affiliation and loads set on ``member``) for the account of
-    ``email``, made if there is none; its topics are the caller's to set after the save."""
+    ``email``, made if there is none, and mail the person their invitation (once per seat, in
+    this transaction); its topics are the caller's to set after the save."""
     check_committee_seat(workshop=member.workshop, email=email, topics=topics)
     member.user = committee_user(email=email, full_name=full_name)
     member.save()
+    cfa = CallForAbstracts.objects.filter(workshop=member.workshop).first()
+    emails.queue_mails([emails.invitation_mail(member, cfa)])
     return member
+
+
+@transaction.atomic
+def accept_invitation(*, member: CommitteeMember, password: str) -> User:
+    """Set the password of a committee member's account that has none (the invitation link
+    proved the address)."""
+    user = User.objects.select_for_update().get(pk=member.user_id)
+    if user.has_usable_password():
+        raise NotAllowed("This account has a password already: log in with it.")
+    return accounts_services.set_password_from_link(user=user, password=password)
 
 
 def check_assignment(

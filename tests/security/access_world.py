@@ -27,7 +27,7 @@ from registration.models import MailText, Question, Registration
 from registration.tokens import manage_link_token
 from schedule.services import publish_schedule
 from submissions.models import DecisionMailText, Submission
-from submissions.tokens import confirmation_token
+from submissions.tokens import confirmation_token, invitation_token
 from tests.factories import (
     KeyDateFactory,
     OrganizerFactory,
@@ -236,6 +236,10 @@ def claim_link(profile) -> dict:
 
 def confirm_link(submission: Submission) -> dict:
     return {"pk": submission.pk, "token": confirmation_token.make_token(submission)}
+
+
+def invitation_link(member) -> dict:
+    return {"pk": member.pk, "token": invitation_token.make_token(member)}
 
 
 @pytest.fixture(scope="module")

@@ -41,6 +41,7 @@ from tests.security.access_world import (
     claim_link,
     client_of,
     confirm_link,
+    invitation_link,
     manage_link,
 )
 
@@ -153,7 +154,7 @@ def app_rows() -> list[Row]:
     ]
 
 
-SIGNED_IN_AWAY = redirect("/submissions/")  # allauth sends the signed-in to LOGIN_REDIRECT_URL
+SIGNED_IN_AWAY = redirect("/welcome/")  # allauth sends the signed-in to LOGIN_REDIRECT_URL
 
 ROWS: dict[str, list[Row]] = {
     # Public pages and the schedule ----------------------------------------------------------
@@ -224,6 +225,11 @@ ROWS: dict[str, list[Row]] = {
     ],
     # Call for abstracts: the authors' pages ---------------------------------------------------
     "submissions:mine": [Row("mine", lambda w: {}, signed_in())],
+    # Where a login lands: the reviews for a reviewer with reviews left (this world's reviewer
+    # has written theirs: tests/submissions/test_reviewer_way.py), else My submissions.
+    "submissions:after_login": [
+        Row("after login", lambda w: {}, signed_in(redirect("/submissions/")))
+    ],
     "submissions:new": [
         Row("new [A]", slug(A), signed_in()),
         Row("new [B unpublished]", slug(B), signed_in(NOT_FOUND, organizer_other=OK, superuser=OK)),
@@ -258,6 +264,23 @@ ROWS: dict[str, list[Row]] = {
     "reviews:list": [Row("reviews", lambda w: {}, signed_in())],
     "reviews:detail": review_rows("review"),
     "reviews:pdf": review_rows("review pdf"),
+    # A seat's invitation: the reviewer has a password, so the link leads to their reviews
+    # (to the login first for anyone else); a forged token tells nothing.
+    "reviews:invitation": [
+        Row(
+            "invitation [seat with a password]",
+            lambda w: invitation_link(w.a.assignment.reviewer),
+            roles(
+                redirect("/accounts/login/?next=/reviews/"),
+                reviewer=redirect("/reviews/"),
+            ),
+        ),
+        Row(
+            "invitation [forged token]",
+            lambda w: {"pk": w.a.assignment.reviewer.pk, "token": "0" * 40},
+            everyone(NOT_FOUND),
+        ),
+    ],
     # Accounts -----------------------------------------------------------------------------------
     "accounts:profile": [Row("profile", lambda w: {}, signed_in())],
     # Whoever holds the link mailed to the profile's address, once signed in; never without it.

@@ -97,7 +97,7 @@ def test_speaker_login_locks_out_after_the_limit(client, speaker, limit):
 
     response = speaker_login(client, speaker.email, PASSWORD, ip=ELSEWHERE)
     assert response.status_code == 302
-    assert response.url == reverse("submissions:mine")
+    assert response.url == reverse("submissions:after_login")
 
 
 def test_failures_on_one_login_page_count_on_the_other(client, speaker, limit):

@@ -78,7 +78,7 @@ def test_login_is_refused_until_the_address_is_verified_then_works(
 
     response = client.post(reverse("account_login"), login)
     assert response.status_code == 302
-    assert response.url == reverse("submissions:mine")
+    assert response.url == reverse("submissions:after_login")
     assert client.get(reverse("submissions:mine")).status_code == 200
     user = User.objects.get(email="ada@example.org")
     assert user.emailaddress_set.get().verified

@@ -5,8 +5,10 @@ page's menu, and a home listing each workshop's assignments with the due date an
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.urls import reverse
 from django.utils import timezone
 
@@ -74,16 +76,116 @@ def test_automatic_assignment_tells_each_reviewer_once(workshop, emmy):
     assert "3 abstracts to review" in mails_to(grace.user.email)[0].subject
 
 
-def test_a_reviewer_without_a_password_is_told_how_to_set_one(workshop):
-    member = services.seat_committee_member(
-        member=CommitteeMemberFactory.build(workshop=workshop, user=None),
-        email="new.reviewer@example.org",
+def seat(workshop, email: str, **kwargs):
+    return services.seat_committee_member(
+        member=CommitteeMemberFactory.build(workshop=workshop, user=None), email=email, **kwargs
     )
+
+
+def invitation_path(mail: OutgoingMail) -> str:
+    [path] = re.findall(r"https?://[^/\s]+(/reviews/invitation/\S+)", mail.body_text)
+    return path
+
+
+def test_a_new_committee_member_is_invited_once_with_a_link_that_sets_a_password(client, workshop):
+    member = seat(workshop, "new.reviewer@example.org", full_name="Nora New")
+
+    [mail] = mails_to("new.reviewer@example.org")
+    assert mail.key == f"committee-invitation:{member.pk}"
+    assert mail.subject == "You are on the programme committee of TD30"
+    assert "Dear Nora New" in mail.body_text
+    assert "Choose its password here" in mail.body_text
+    assert "Reviews are due by Friday 15 February 2030." in mail.body_text
+    services.notify_new_assignments(workshop=workshop)  # nothing assigned: no other mail
+    assert len(mails_to("new.reviewer@example.org")) == 1
+
+    path = invitation_path(mail)
+    page = client.get(path)
+    assert page.status_code == 200 and b"new.reviewer@example.org" in page.content
+    refused = client.post(path, {"new_password1": "short", "new_password2": "short"})
+    assert refused.status_code == 200 and b"too short" in refused.content
+    user = member.user
+    user.refresh_from_db()
+    assert not user.has_usable_password()  # nothing half-saved
+
+    done = client.post(path, {"new_password1": "c0mmittee-Pass", "new_password2": "c0mmittee-Pass"})
+
+    assert done.status_code == 302 and done["Location"] == reverse("reviews:list")
+    user.refresh_from_db()
+    assert user.check_password("c0mmittee-Pass")
+    assert EmailAddress.objects.get(user=user, email=user.email).verified
+    assert client.get(reverse("reviews:list")).status_code == 200  # logged in
+    # Used: it now sets nothing, and says so without telling anything about the seat.
+    client.logout()
+    again = client.get(path)
+    assert again.status_code == 404 and b"log in" in again.content
+    # And the person can log in with the address and the password they chose.
+    login = client.post(
+        reverse("account_login"), {"login": user.email, "password": "c0mmittee-Pass"}
+    )
+    assert login.status_code == 302
+
+
+def test_an_existing_account_is_invited_to_log_in(client, workshop):
+    UserFactory(email="known@example.org")  # has a password
+    seat(workshop, "known@example.org")
+
+    [mail] = mails_to("known@example.org")
+    assert "You have an account on this site" in mail.body_text
+    response = client.get(invitation_path(mail))
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/reviews/"
+
+
+def test_a_forged_invitation_is_a_clear_404(client, workshop, emmy):
+    response = client.get(reverse("reviews:invitation", kwargs={"pk": emmy.pk, "token": "0" * 40}))
+    assert response.status_code == 404
+    assert b"This invitation link is not valid" in response.content
+
+
+def test_the_admin_seat_form_sends_the_invitation(client, workshop):
+    organizer = OrganizerFactory()
+    workshop.organizers.add(organizer)
+    client.force_login(organizer)
+    response = client.post(
+        reverse("admin:submissions_committeemember_add"),
+        {
+            "workshop": workshop.pk,
+            "email": "ada@example.org",
+            "full_name": "Ada Lovelace",
+            "affiliation": "",
+            "min_load": 0,
+            "max_load": 10,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    [mail] = mails_to("ada@example.org")
+    assert mail.subject.startswith("You are on the programme committee")
+
+
+def test_a_reviewer_without_a_password_gets_the_invitation_link_with_the_papers(workshop):
+    member = seat(workshop, "new.reviewer@example.org")
     ReviewAssignmentFactory(submission=SubmissionFactory(workshop=workshop), reviewer=member)
     services.notify_new_assignments(workshop=workshop)
-    [mail] = mails_to("new.reviewer@example.org")
-    assert "You have no password for this site yet" in mail.body_text
-    assert reverse("account_reset_password") in mail.body_text
+    invitation, assigned = mails_to("new.reviewer@example.org")
+    assert "You have no password for this site yet" in assigned.body_text
+    assert invitation_path(assigned) == invitation_path(invitation)
+
+
+def test_a_login_lands_a_reviewer_with_reviews_left_on_their_reviews(client, workshop, emmy):
+    ReviewAssignmentFactory(submission=SubmissionFactory(workshop=workshop), reviewer=emmy)
+    EmailAddress.objects.create(user=emmy.user, email=emmy.user.email, verified=True, primary=True)
+    emmy.user.set_password("emmy-Pass-1")
+    emmy.user.save()
+
+    response = client.post(
+        reverse("account_login"), {"login": emmy.user.email, "password": "emmy-Pass-1"}
+    )
+    assert client.get(response["Location"])["Location"] == reverse("reviews:list")
+
+    speaker = UserFactory()
+    client.force_login(speaker)
+    assert client.get(reverse("submissions:after_login"))["Location"] == reverse("submissions:mine")
 
 
 def test_the_reminder_goes_to_those_with_reviews_left_once_a_day(client, workshop, emmy):

@@ -41,7 +41,7 @@ def test_open_registration_offers_register_with_the_seats_left(client, workshop)
     cta = call_to_action(client, workshop)
     assert f'href="/workshops/{workshop.slug}/register/">Register</a>' in cta
     assert "30 seats left." in cta
-    assert f"Registration closes {closes:%-d %B}, 18:00 (Europe/Paris)." in cta
+    assert f"Registration closes {closes:%-d %B %Y}, 18:00 Europe/Paris." in cta
 
 
 def test_a_full_workshop_offers_the_waiting_list_or_says_it_is_full(client, workshop):
@@ -86,3 +86,25 @@ def test_the_registration_section_links_a_public_participant_list(client, worksh
     section = page.split('id="registration-heading"')[1].split("</section>")[0]
     assert f'href="/workshops/{workshop.slug}/participants/">Who is coming</a>' in section
     assert ">Register</a>" in section
+
+
+def test_the_registration_key_dates_come_from_its_settings_and_the_form_says_when_it_closes(
+    client, workshop
+):
+    from workshops.models import KeyDate
+
+    opens = timezone.now() - dt.timedelta(days=1)
+    closes = workshop.local_datetime(workshop.start_date - dt.timedelta(days=3), dt.time(18))
+    RegistrationSettingsFactory(workshop=workshop, opens_at=opens, closes_at=closes)
+    # A hand-written key date of the same name would be a second, stale source: replaced.
+    KeyDate.objects.create(workshop=workshop, label="Registration closes", date=dt.date(2001, 1, 1))
+
+    page = client.get(workshop.get_absolute_url()).content.decode()
+    dates = re.search(r'data-testid="key-dates">(.*?)</ul>', page, re.S)[1]
+    assert f"Registration closes: {closes:%-d %B %Y}, 18:00 Europe/Paris" in dates
+    assert "Registration opens:" in dates
+    assert "2001" not in dates
+
+    form = client.get(f"/workshops/{workshop.slug}/register/").content.decode()
+    assert f"Registration closes {closes:%-d %B %Y}, 18:00 Europe/Paris" in form
+    assert "data-local-time" in form  # and in the visitor's zone when scripts run

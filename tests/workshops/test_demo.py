@@ -138,7 +138,7 @@ def test_load_demo_twice_changes_no_row_count():
     assert first == {
         "Series": 3,
         "Workshop": 6,
-        "KeyDate": 7,  # the demo workshop's call dates come from its call
+        "KeyDate": 6,  # the demo workshop's call and registration dates: from their settings
         "Topic": 25,
         "TeamMember": 18,
         "SpeakerProfile": 15,  # and the demo speaker's, for their accepted talk
@@ -167,12 +167,9 @@ def test_every_demo_row_passes_model_validation(loaded):
             row.full_clean()
 
 
-def test_demo_workshop_dates_follow_today_on_each_run():
-    demo.load_demo(today=dt.date(2030, 1, 1))
-    counts = row_counts()
+def test_demo_workshop_dates_count_from_the_day_it_is_created():
     demo.load_demo(today=dt.date(2030, 3, 1))
 
-    assert row_counts() == counts
     workshop = Workshop.objects.get(slug="demo-workshop")
     assert (workshop.start_date, workshop.end_date) == (dt.date(2030, 4, 16), dt.date(2030, 4, 17))
     # The call's deadline, 30 days before the workshop, at 23:59 AoE.
@@ -183,6 +180,55 @@ def test_demo_workshop_dates_follow_today_on_each_run():
         "Registration",
         dt.datetime(2030, 4, 16, 8, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")),
     )
+    # The page says so.
+    assert "1 March 2030" in workshop.description
+
+
+def test_a_rerun_leaves_the_organizers_edits_alone():
+    from registration.models import RegistrationSettings
+
+    demo.load_demo(today=dt.date(2030, 1, 1))
+    workshop = Workshop.objects.get(slug="demo-workshop")
+    item = ScheduleItem.objects.filter(workshop=workshop, title="Registration").get()
+    moved = item.start + dt.timedelta(hours=1)
+    ScheduleItem.objects.filter(pk=item.pk).update(
+        start=moved, end=moved + dt.timedelta(minutes=30)
+    )
+    RegistrationSettings.objects.filter(workshop=workshop).update(capacity=12)
+    Workshop.objects.filter(slug="lorainne24").update(title="LoRAINNe'24 (edited)")
+    counts = row_counts()
+
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)  # months later: the dates do not roll forward
+
+    assert row_counts() == counts
+    workshop.refresh_from_db()
+    assert workshop.start_date == dt.date(2030, 2, 19)
+    assert ScheduleItem.objects.get(pk=item.pk).start == moved
+    assert RegistrationSettings.objects.get(workshop=workshop).capacity == 12
+    assert Workshop.objects.get(slug="lorainne24").title == "LoRAINNe'24 (edited)"
+    assert "0 created, 6 left as they were (--reset recreates them)" in out.getvalue()
+
+
+def test_reset_deletes_and_recreates_the_demo_with_todays_dates():
+    from registration.models import Registration
+
+    demo.load_demo(today=dt.date(2030, 1, 1))
+    workshop = Workshop.objects.get(slug="demo-workshop")
+    Registration.objects.create(
+        workshop=workshop, email="ada@example.org", first_name="Ada", last_name="L"
+    )
+    Workshop.objects.filter(slug="lorainne24").update(title="edited")
+    counts = row_counts()
+
+    loaded = demo.load_demo(today=dt.date(2030, 3, 1), reset=True)
+
+    assert all(row.created for row in loaded)
+    assert row_counts() == counts
+    workshop = Workshop.objects.get(slug="demo-workshop")
+    assert workshop.start_date == dt.date(2030, 4, 16)
+    assert not Registration.objects.filter(workshop=workshop).exists()
+    assert Workshop.objects.get(slug="lorainne24").title != "edited"
 
 
 def test_demo_start_date_is_the_first_tuesday_45_days_ahead():

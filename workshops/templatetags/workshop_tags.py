@@ -1,6 +1,11 @@
 import datetime as dt
+import zoneinfo
 
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from workshops.timezones import zone_label
 
 register = template.Library()
 
@@ -29,3 +34,12 @@ def hhmm(value: dt.timedelta | None) -> str:
     if hours and minutes:
         return f"{hours} h {minutes} min"
     return f"{hours} h" if hours else f"{minutes} min"
+
+
+@register.filter
+def in_zone(moment: dt.datetime | None, zone: str) -> str:
+    """Return “2 February 2027, 23:59 Europe/Paris”: ``moment`` in ``zone``, labelled."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone))
+    return f"{date_format(local, 'j F Y')}, {local:%H:%M} {zone_label(zone)}"

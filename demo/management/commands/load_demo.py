@@ -10,8 +10,9 @@ from demo import load
 
 class Command(BaseCommand):
     help = (
-        "Create or refresh the demo workshops; safe to run again. Demo accounts are created "
-        "when DEBUG is on or with --with-users."
+        "Create the demo workshops that do not exist yet; existing ones are left as they are "
+        "(--reset deletes and recreates them, with dates counted from today). Demo accounts "
+        "are created when DEBUG is on or with --with-users."
     )
 
     def add_arguments(self, parser):
@@ -22,12 +23,27 @@ class Command(BaseCommand):
             "when DEBUG is off.",
         )
 
-    def handle(self, *args, with_users: bool = False, **options) -> None:
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete the demo workshops (with their registrations, submissions and "
+            "schedule) and create them again.",
+        )
+
+    def handle(self, *args, with_users: bool = False, reset: bool = False, **options) -> None:
         with transaction.atomic():
-            workshops = load.load_demo(today=timezone.localdate())
-        self.stdout.write(self.style.SUCCESS(f"Loaded {len(workshops)} demo workshops:"))
-        for workshop in workshops:
-            self.stdout.write(f"  {workshop.get_absolute_url()}  {workshop}")
+            loaded = load.load_demo(today=timezone.localdate(), reset=reset)
+        created = sum(1 for row in loaded if row.created)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo workshops: {created} created, {len(loaded) - created} left as they were"
+                + ("" if created == len(loaded) else " (--reset recreates them)")
+                + ":"
+            )
+        )
+        for row in loaded:
+            state = "created" if row.created else "kept   "
+            self.stdout.write(f"  {state}  {row.workshop.get_absolute_url()}  {row.workshop}")
         if not (settings.DEBUG or with_users):
             self.stdout.write("No demo accounts (DEBUG is off); pass --with-users to create them.")
             return
