@@ -87,46 +87,71 @@ def reviews_for_authors(submission: Submission, comments: list[str] | None = Non
     return "Comments from the reviewers:\n\n" + "\n\n".join(parts) + "\n"
 
 
-def _addressee_names(submissions: Sequence[Submission]) -> dict[int, str]:
-    """The submitter's name, else the first author's, else the address; at most one query."""
-    names = {s.pk: s.submitter.full_name for s in submissions if s.submitter.full_name}
-    missing = [s.pk for s in submissions if s.pk not in names]
-    if missing:
-        authors = Author.objects.filter(submission__in=missing).order_by(
-            "submission_id", "order", "pk"
-        )
-        for author in authors:
-            names.setdefault(author.submission_id, author.name)
+def decision_recipients(submissions: Sequence[Submission]) -> dict[int, list[tuple[str, str]]]:
+    """Each submission's (address, name) to tell, in one query: the submitter first (by the
+    name on their account, else as the first author, else the address), then every other
+    author who asked for the decision by mail."""
+    authors = defaultdict(list)
+    for author in Author.objects.filter(submission__in=[s.pk for s in submissions]).order_by(
+        "submission_id", "order", "pk"
+    ):
+        authors[author.submission_id].append(author)
+    recipients = {}
     for submission in submissions:
-        names.setdefault(submission.pk, submission.submitter.email)
-    return names
+        own = authors[submission.pk]
+        submitter = submission.submitter
+        name = submitter.full_name or next(
+            (a.name for a in own if a.email == submitter.email), own[0].name if own else ""
+        )
+        rows = [(submitter.email, name or submitter.email)]
+        for author in own:
+            if author.wants_mail and author.email not in {email for email, _ in rows}:
+                rows.append((author.email, author.name))
+        recipients[submission.pk] = rows
+    return recipients
+
+
+def _render_decision(submission, name: str, texts, comments) -> RenderedMail:
+    subject, body = decision_text(submission, texts)
+    values = {
+        "first_name": name.split(" ")[0],
+        "name": name,
+        "title": submission.title,
+        "workshop": submission.workshop.title,
+        "decision": submission.get_decision_display().lower(),
+        "type": submission.type.name,
+        "confirm_url": confirm_url(submission) if submission.is_accepted else "",
+        "reviews": reviews_for_authors(submission, comments.get(submission.pk, [])),
+    }
+    return RenderedMail(subject=fill(subject, values), text=fill(body, values), html="")
+
+
+def _decision_mails(submissions: Sequence[Submission]):
+    """Yield (submission, address, key, rendered mail) for every author to tell, each
+    submission's submitter first."""
+    texts = decision_texts(submissions)
+    comments = comments_for_authors(submissions)
+    recipients = decision_recipients(submissions)
+    for submission in submissions:
+        for i, (email, name) in enumerate(recipients[submission.pk]):
+            # The submitter's key is the one every earlier decision mail had.
+            key = f"decision:{submission.pk}" if i == 0 else f"decision:{submission.pk}:{email}"
+            yield submission, email, key, _render_decision(submission, name, texts, comments)
 
 
 def render_decision_mails(submissions: Sequence[Submission]) -> list[RenderedMail]:
-    """The decision mails exactly as they will go out (for the organizer's preview too).
+    """The submitters' decision mails exactly as they will go out (the organizer's preview;
+    co-authors get the same, addressed to them).
 
     Three queries whatever their number; load the submissions with their workshop, type and
     submitter.
     """
-    texts = decision_texts(submissions)
-    comments = comments_for_authors(submissions)
-    names = _addressee_names(submissions)
-    mails = []
-    for submission in submissions:
-        subject, body = decision_text(submission, texts)
-        name = names[submission.pk]
-        values = {
-            "first_name": name.split(" ")[0],
-            "name": name,
-            "title": submission.title,
-            "workshop": submission.workshop.title,
-            "decision": submission.get_decision_display().lower(),
-            "type": submission.type.name,
-            "confirm_url": confirm_url(submission) if submission.is_accepted else "",
-            "reviews": reviews_for_authors(submission, comments.get(submission.pk, [])),
-        }
-        mails.append(RenderedMail(subject=fill(subject, values), text=fill(body, values), html=""))
-    return mails
+    submitters = {s.pk: s.submitter.email for s in submissions}
+    return [
+        mail
+        for submission, email, _, mail in _decision_mails(submissions)
+        if email == submitters[submission.pk]
+    ]
 
 
 def render_decision_mail(submission: Submission) -> RenderedMail:
@@ -134,13 +159,13 @@ def render_decision_mail(submission: Submission) -> RenderedMail:
 
 
 def queue_decision_mails(submissions: Sequence[Submission]) -> list[OutgoingMail]:
-    """Queue each submission's decision mail (once per submission, whatever happens)."""
-    rendered = render_decision_mails(submissions)
+    """Queue the decision mail of each submission to its submitter and to every author who
+    asked for it (once per submission and address, whatever happens)."""
     return queue_mails(
         [
             Mail(
-                key=f"decision:{submission.pk}",
-                to=submission.submitter.email,
+                key=key,
+                to=email,
                 template="submissions/emails/message",
                 context={
                     "subject": mail.subject,
@@ -149,13 +174,33 @@ def queue_decision_mails(submissions: Sequence[Submission]) -> list[OutgoingMail
                 },
                 workshop=submission.workshop,
             )
-            for submission, mail in zip(submissions, rendered, strict=True)
+            for submission, email, key, mail in _decision_mails(submissions)
         ]
     )
 
 
 def queue_decision_mail(submission: Submission) -> OutgoingMail:
     return queue_decision_mails([submission])[0]
+
+
+RECEIPT_TEMPLATE = "submissions/emails/receipt"
+
+
+def queue_receipt(submission: Submission, *, deadline: str) -> None:
+    """The submitter's receipt, with the abstract as submitted; once per submission."""
+    queue_mail(
+        key=f"receipt:{submission.pk}",
+        to=submission.submitter.email,
+        template=RECEIPT_TEMPLATE,
+        context={
+            "submission": submission,
+            "authors": list(submission.authors.all()),
+            "workshop": submission.workshop,
+            "deadline": deadline,
+            "notification_date": getattr(submission.workshop.cfa, "notification_date", None),
+        },
+        workshop=submission.workshop,
+    )
 
 
 COAUTHOR_TEMPLATE = "submissions/emails/coauthor"

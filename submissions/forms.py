@@ -13,7 +13,8 @@ from workshops.models import Topic
 MAX_AUTHORS = 30
 # Far beyond any word limit (5000 words at most); it only stops absurd posts.
 MAX_ABSTRACT_CHARACTERS = Submission._meta.get_field("abstract").max_length
-AUTHOR_FIELDS = ("name", "email", "affiliation", "is_presenter")
+AUTHOR_FIELDS = ("name", "email", "affiliation", "is_presenter", "wants_mail")
+CHECKBOXES = ("is_presenter", "wants_mail")
 
 
 def no_control_characters(value: str) -> None:
@@ -128,6 +129,18 @@ class AuthorForm(forms.Form):
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input", "aria-label": "Presenter"}),
     )
+    wants_mail = forms.BooleanField(
+        label="Mail the decision",
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(
+            attrs={"class": "form-check-input", "aria-label": "Mail this author the decision"}
+        ),
+    )
+
+    def has_changed(self) -> bool:
+        """A row is typed in when a text field is: ticks alone leave a blank row blank."""
+        return any(name not in CHECKBOXES for name in self.changed_data)
 
     def to_data(self) -> AuthorData:
         data = self.cleaned_data
@@ -136,6 +149,7 @@ class AuthorForm(forms.Form):
             email=data["email"],
             affiliation=data.get("affiliation", ""),
             is_presenter=data.get("is_presenter", False),
+            wants_mail=data.get("wants_mail", False),
         )
 
 
@@ -183,7 +197,8 @@ def rearranged_author_rows(data, action: str) -> tuple[list[dict], int]:
     rows = []
     for i in range(total):
         row = {name: data.get(f"authors-{i}-{name}", "").strip() for name in AUTHOR_FIELDS}
-        row["is_presenter"] = bool(row["is_presenter"])
+        for name in CHECKBOXES:
+            row[name] = bool(row[name])
         rows.append(row)
     verb, _, number = action.partition("-")
     # isdigit() also says yes to "²" and to 5000 nines, which int() refuses.

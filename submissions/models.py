@@ -199,6 +199,9 @@ class Author(models.Model):
     email = EmailAddressField()
     affiliation = models.CharField(max_length=250, blank=True)
     is_presenter = models.BooleanField("presenter", default=False)
+    wants_mail = models.BooleanField(
+        "mail the decision", default=True, help_text="Send this author the decision by mail."
+    )
 
     class Meta:
         ordering = ["order", "pk"]

@@ -49,6 +49,7 @@ class AuthorData:
     email: str
     affiliation: str = ""
     is_presenter: bool = False
+    wants_mail: bool = True
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ def _save_authors(submission: Submission, authors: list[AuthorData]) -> list[Aut
             affiliation=a.affiliation.strip(),
             # Somebody presents: the first author, unless the authors say otherwise.
             is_presenter=a.is_presenter or (i == 0 and not any(presenters)),
+            wants_mail=a.wants_mail,
         )
         for i, a in enumerate(authors)
     ]
@@ -223,6 +225,7 @@ def create_submission(
     submission.save()
     _save_authors(submission, data.authors)
     if submit:
+        emails.queue_receipt(submission, deadline=deadline_text(cfa))
         _mail_coauthors(submission, now=now, on_submit=True)
     return submission
 
@@ -262,6 +265,8 @@ def update_submission(
     submission.full_clean(exclude=["pdf"])
     submission.save()
     _save_authors(submission, data.authors)
+    if submission.status == Status.SUBMITTED and not was_submitted:
+        emails.queue_receipt(submission, deadline=deadline_text(cfa))
     if submission.status == Status.SUBMITTED:
         _mail_coauthors(submission, now=now, on_submit=not was_submitted)
     return submission

@@ -469,3 +469,14 @@ def test_submitted_pdfs_are_never_served_as_media_even_in_debug(settings, rf, tm
         settings.DEBUG = False
         importlib.reload(config.urls)
         clear_url_caches()
+
+
+def test_each_author_says_whether_they_get_the_decision_by_mail(client, cfa, ada):
+    authors = [
+        {"name": "Ada Lovelace", "email": "ada@example.org", "wants_mail": "on"},
+        {"name": "Grace Hopper", "email": "grace@example.org"},  # unticked
+    ]
+    page = client.get(new_url(cfa)).content.decode()
+    assert 'name="authors-0-wants_mail"' in page and "checked" in page  # ticked by default
+    assert client.post(new_url(cfa), form_data(cfa, authors=authors)).status_code == 302
+    assert [a.wants_mail for a in Submission.objects.get().authors.all()] == [True, False]

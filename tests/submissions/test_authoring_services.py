@@ -97,7 +97,11 @@ def test_submitting_mails_each_coauthor_once_naming_the_submission(cfa, submitte
     assert submission.submitted_at == now
     key = f"coauthor:{submitter.pk}:{submission.pk}"
     mails = {m.key: m for m in OutgoingMail.objects.all()}
-    assert set(mails) == {f"{key}:grace@example.org", f"{key}:emmy@example.org"}
+    assert set(mails) == {
+        f"{key}:grace@example.org",
+        f"{key}:emmy@example.org",
+        f"receipt:{submission.pk}",  # the submitter's receipt: test_receipt_…
+    }
     grace = mails[f"{key}:grace@example.org"]
     assert grace.to == "grace@example.org"
     # The title is the submitter's text: quoted in the body, never in the subject.
@@ -113,7 +117,7 @@ def test_submitting_mails_each_coauthor_once_naming_the_submission(cfa, submitte
     services.update_submission(
         submission=submission, data=data(cfa, authors=more), submit=True, now=now
     )
-    assert OutgoingMail.objects.count() == 3
+    assert OutgoingMail.objects.count() == 4
     assert OutgoingMail.objects.filter(key=f"{key}:ida@example.org").exists()
 
 
@@ -164,7 +168,29 @@ def test_coauthor_mail_reaches_the_outbox_after_commit(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         create(cfa, submitter)
-    assert sorted(m.to[0] for m in mailoutbox) == ["emmy@example.org", "grace@example.org"]
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "ada@example.org",  # the receipt
+        "emmy@example.org",
+        "grace@example.org",
+    ]
+
+
+def test_receipt_goes_to_the_submitter_once_with_the_abstract(cfa, submitter):
+    now = cfa.opens_at + dt.timedelta(hours=1)
+    draft = create(cfa, submitter, submit=False, now=now)
+    assert not OutgoingMail.objects.filter(key__startswith="receipt:").exists()  # a draft
+
+    submission = services.update_submission(submission=draft, data=data(cfa), submit=True, now=now)
+    services.update_submission(submission=submission, data=data(cfa), submit=True, now=now)
+
+    [receipt] = OutgoingMail.objects.filter(key__startswith="receipt:")
+    assert receipt.to == submitter.email
+    assert receipt.subject.startswith("We received your abstract for")
+    assert submission.abstract in receipt.body_text
+    assert "Title: Adapters of low rank" in receipt.body_text
+    assert "Grace Hopper" in receipt.body_text
+    assert submission.get_absolute_url() in receipt.body_text
+    assert services.deadline_text(cfa) in receipt.body_text
 
 
 def test_word_limit_is_enforced_and_nothing_is_written(cfa, submitter):

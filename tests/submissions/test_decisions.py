@@ -387,10 +387,11 @@ def test_notify_works_in_chunks_with_a_bounded_number_of_queries(
     for submission in submissions:
         services.decide_submission(submission=submission, decision="poster")
 
-    # Three chunks, each: lock, mark notified, texts, reviews, existing keys, one insert, and
-    # four savepoint statements (the test runs inside a transaction).
+    # Three chunks, each: lock, mark notified, texts, reviews, the authors (who else to
+    # tell), existing keys, one insert, and four savepoint statements (the test runs inside a
+    # transaction).
     with (
-        django_assert_max_num_queries(1 + 3 * 10),
+        django_assert_max_num_queries(1 + 3 * 11),
         django_capture_on_commit_callbacks() as callbacks,
     ):
         assert services.notify_authors(submissions=Submission.objects.all()) == 10
@@ -399,3 +400,24 @@ def test_notify_works_in_chunks_with_a_bounded_number_of_queries(
     assert sorted(OutgoingMail.objects.values_list("key", flat=True)) == sorted(
         f"decision:{s.pk}" for s in submissions
     )
+
+
+def test_the_decision_goes_to_every_author_who_asked_for_it_once_each(workshop):
+    submission = submitted(workshop)
+    AuthorFactory(submission=submission, order=1, name="Grace Hopper", email="grace@example.org")
+    AuthorFactory(
+        submission=submission, order=2, name="Emmy Noether", email="emmy@example.org",
+        wants_mail=False,
+    )  # fmt: skip
+    services.decide_submission(submission=submission, decision="talk")
+
+    assert services.notify_authors(submissions=Submission.objects.all()) == 1
+    assert services.notify_authors(submissions=Submission.objects.all()) == 0
+
+    mails = {m.to: m for m in OutgoingMail.objects.filter(key__startswith="decision:")}
+    assert set(mails) == {submission.submitter.email, "grace@example.org"}
+    assert mails[submission.submitter.email].key == f"decision:{submission.pk}"
+    grace = mails["grace@example.org"]
+    assert grace.key == f"decision:{submission.pk}:grace@example.org"
+    assert grace.body_text.startswith("Dear Grace,")
+    assert grace.subject == mails[submission.submitter.email].subject
