@@ -33,7 +33,13 @@ def snapshot_item(item: ScheduleItem, speakers: list[SpeakerProfile] | None = No
         "room_capacity": room.capacity if room else None,
         "room_order": room.order if room else 0,
         "speakers": [
-            {"id": s.pk, "name": s.name, "affiliation": s.affiliation, "homepage": s.homepage}
+            {
+                "id": s.pk,
+                "name": s.name,
+                "affiliation": s.affiliation,
+                "homepage": s.homepage,
+                "orcid": s.orcid,
+            }
             for s in (item.speakers.all() if speakers is None else speakers)
         ],
         "abstract": item.abstract,
@@ -201,10 +207,10 @@ def describe_changes(changes: dict[str, list[dict]], tz) -> list[ChangeLine]:
             else:
                 title = _title(entry["title"], entry["kind"])
             if change in ("added", "removed"):
-                slot = _slot_text(entry, tz)
+                slot = slot_text(entry, tz)
                 before, after = (slot, "") if change == "removed" else ("", slot)
             elif change == "moved":
-                before, after = _slot_text(entry["from"], tz), _slot_text(entry["to"], tz)
+                before, after = slot_text(entry["from"], tz), slot_text(entry["to"], tz)
             elif change == "speakers":
                 before, after = _names(entry["from"]), _names(entry["to"])
             lines.append(
@@ -225,7 +231,8 @@ def _names(names: list[str]) -> str:
     return ", ".join(names) or "no speaker"
 
 
-def _slot_text(slot: dict, tz) -> str:
+def slot_text(slot: dict, tz) -> str:
+    """Return “Tue 4 March, 10:00–10:30, Room A”: a snapshot entry's slot, in ``tz``."""
     if slot["start"] is None:
         return format_day_slot(dt.date.fromisoformat(slot["day"]), slot["room"])
     end = slot["end"]

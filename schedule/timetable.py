@@ -58,6 +58,15 @@ class Speaker:
     name: str
     affiliation: str
     homepage: str
+    orcid: str = ""  # releases before ORCIDs were kept have none
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """(title, URL) of the person's pages: homepage, ORCID record."""
+        links = [("Homepage", self.homepage)] if self.homepage else []
+        if self.orcid:
+            links.append(("ORCID", f"https://orcid.org/{self.orcid}"))
+        return links
 
     def __str__(self) -> str:
         return f"{self.name} ({self.affiliation})" if self.affiliation else self.name
@@ -262,7 +271,13 @@ def _entry(data: dict, tz: dt.tzinfo) -> Entry:
         room_id=data.get("room_id"),
         room_name=data.get("room", ""),
         speakers=[
-            Speaker(s["id"], s["name"], s.get("affiliation", ""), s.get("homepage", ""))
+            Speaker(
+                s["id"],
+                s["name"],
+                s.get("affiliation", ""),
+                s.get("homepage", ""),
+                s.get("orcid", ""),
+            )
             for s in data.get("speakers", [])
         ],
     )
@@ -286,6 +301,7 @@ class ListedSpeaker:
     name: str
     affiliation: str
     homepage: str
+    orcid: str
     bio_html: str  # rendered when the profile was saved
     photo_url: str
     role_label: str
@@ -330,6 +346,7 @@ def speaker_list(workshop: Workshop, released: Timetable | None) -> list[ListedS
             name=speaker.name,
             affiliation=speaker.affiliation,
             homepage=speaker.homepage,
+            orcid=speaker.orcid,
             bio_html=mark_safe(speaker.bio_html),
             photo_url=photos.url(speaker.photo.name) if speaker.photo else "",
             role_label=labels.get(speaker.role, "Speaker"),

@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from submissions import services
+from schedule.selectors import released_slot
+from submissions import emails, services
 from submissions.forms import (
     SubmissionForm,
     author_formset,
@@ -260,8 +261,25 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "deadline_text": services.deadline_text(cfa) if cfa else "",
                 "authors": list(submission.authors.all()),
                 "refusal": services.edit_refusal(submission),
+                "outcome": _outcome(submission),
             },
         )
+
+
+def _outcome(submission: Submission) -> dict | None:
+    """What the author knows once the decision is sent: the decision, whether they confirmed
+    (with the link if not), the slot on the released schedule, the reviewers' comments to
+    the authors (the decision mail released them), and the public page of the talk."""
+    if submission.notified_at is None or not submission.decision:
+        return None
+    outcome = {
+        "accepted": submission.is_accepted,
+        "comments": emails.comments_for_authors([submission]).get(submission.pk, []),
+    }
+    if submission.is_accepted:
+        outcome["confirm_path"] = emails.confirmation_url_path(submission)
+        outcome["slot"] = released_slot(submission.workshop, submission.schedule_item_id)
+    return outcome
 
 
 @login_required

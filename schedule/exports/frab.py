@@ -214,7 +214,15 @@ def json_event(
         "language": None,
         "abstract": entry.abstract,
         "description": None,
-        "persons": [{"id": s.id, "public_name": s.name} for s in entry.speakers],
+        # A frab person (id, public_name) with its links: homepage, ORCID record.
+        "persons": [
+            {
+                "id": s.id,
+                "public_name": s.name,
+                "links": [{"url": url, "title": title} for title, url in s.links],
+            }
+            for s in entry.speakers
+        ],
         "links": [],
         "attachments": [],
     }

@@ -12,11 +12,14 @@ from django.urls import clear_url_caches, reverse
 from django.utils import timezone
 
 from outbox.models import OutgoingMail
-from submissions import services
+from submissions import emails, services
 from submissions.models import Submission
 from tests.factories import UserFactory, WorkshopFactory
 from tests.submissions.factories import (
+    AuthorFactory,
     CallForAbstractsFactory,
+    ReviewAssignmentFactory,
+    ReviewFactory,
     SubmissionFactory,
     SubmissionTypeFactory,
 )
@@ -480,3 +483,63 @@ def test_each_author_says_whether_they_get_the_decision_by_mail(client, cfa, ada
     assert 'name="authors-0-wants_mail"' in page and "checked" in page  # ticked by default
     assert client.post(new_url(cfa), form_data(cfa, authors=authors)).status_code == 302
     assert [a.wants_mail for a in Submission.objects.get().authors.all()] == [True, False]
+
+
+# --- after the decision: what the author's page says ------------------------------------------
+
+
+def test_an_accepted_speakers_page_follows_the_outcome_to_the_released_slot(client, cfa, ada):
+    from schedule import services as schedule_services
+    from schedule.models import Room
+
+    submission = own_submission(cfa, ada, status=Submission.Status.SUBMITTED)
+    AuthorFactory(submission=submission, name="Ada Lovelace", email=ada.email, is_presenter=True)
+    review = ReviewFactory(
+        assignment=ReviewAssignmentFactory(submission=submission),
+        comments_to_authors="Lovely work.\nPlease add a figure.",
+    )
+    page = lambda: client.get(submission.get_absolute_url()).content.decode()  # noqa: E731
+    services.decide_submission(submission=submission, decision="talk")
+    assert 'data-testid="outcome"' not in page()  # decided, not yet told: nothing shows
+
+    services.notify_authors(submissions=Submission.objects.all())
+    told = page()
+    assert "Decision: Accepted as talk" in told
+    assert emails.confirmation_url_path(submission) in told  # the confirm link
+    assert "Lovely work.<br>Please add a figure." in told  # released with the decision mail
+    assert review.assignment.reviewer.user.email not in told
+
+    submission = services.confirm_participation(submission=submission)
+    confirmed = page()
+    assert "You confirmed that you will present it" in confirmed
+    assert emails.confirmation_url_path(submission) not in confirmed
+    assert "Not on the published schedule yet." in confirmed
+
+    workshop = cfa.workshop
+    workshop.schedule_status = workshop.ScheduleStatus.TENTATIVE
+    workshop.save()
+    item = submission.schedule_item
+    room = Room.objects.create(workshop=workshop, name="Amphi A")
+    start = workshop.local_datetime(workshop.start_date, dt.time(11, 30))
+    item.start, item.end, item.room = start, start + dt.timedelta(minutes=30), room
+    item.save()
+    assert "Not on the published schedule yet." in page()  # placed, not released
+    schedule_services.release_if_changed(workshop)
+
+    released = page()
+    assert "11:30–12:00, Amphi A" in released
+    assert f'href="/workshops/{workshop.slug}/schedule/{item.pk}/"' in released
+    assert client.get(f"/workshops/{workshop.slug}/schedule/{item.pk}/").status_code == 200
+
+
+def test_a_rejected_authors_page_says_so_with_the_reviews(client, cfa, ada):
+    submission = own_submission(cfa, ada, status=Submission.Status.SUBMITTED)
+    ReviewFactory(
+        assignment=ReviewAssignmentFactory(submission=submission),
+        comments_to_authors="Out of scope.",
+    )
+    services.decide_submission(submission=submission, decision="reject")
+    services.notify_authors(submissions=Submission.objects.all())
+    page = client.get(submission.get_absolute_url()).content.decode()
+    assert "Decision: Rejected" in page and "Out of scope." in page
+    assert "Confirm or decline" not in page

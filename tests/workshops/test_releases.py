@@ -119,7 +119,13 @@ def test_first_release_snapshots_placed_items_and_sets_the_status(workshop, prog
         "room_capacity": programme["rooms"][0].capacity,
         "room_order": programme["rooms"][0].order,
         "speakers": [
-            {"id": ada.pk, "name": "Ada", "affiliation": ada.affiliation, "homepage": ada.homepage}
+            {
+                "id": ada.pk,
+                "name": "Ada",
+                "affiliation": ada.affiliation,
+                "homepage": ada.homepage,
+                "orcid": ada.orcid,
+            }
         ],
         "abstract": "",
         "abstract_html": "",

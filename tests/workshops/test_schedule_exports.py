@@ -153,7 +153,9 @@ def test_schedule_json_validates_against_the_c3voc_schema(client, exported, tmp_
     ]
     assert sorted(e["id"] for e in events) == sorted(i.pk for i in placed(exported))
     assert len({e["guid"] for e in events}) == len(events)
-    assert all(set(p) == {"id", "public_name"} for e in events for p in e["persons"])
+    # frab persons (never a pretalx "name": it would match both shapes of the oneOf), with
+    # their links: homepage, ORCID record.
+    assert all(set(p) == {"id", "public_name", "links"} for e in events for p in e["persons"])
 
 
 def test_check_jsonschema_rejects_what_the_schema_forbids(tmp_path, demo, client):
@@ -402,3 +404,31 @@ def test_loading_the_bench_workshop_again_keeps_every_row(bench):
     call_command("load_bench_schedule", str(BENCH_DATA), stdout=io.StringIO())
     assert rows() == before
     assert (len(before[0]), before[1], before[2], before[3]) == (300, 330, 330, 390)
+
+
+def test_a_speakers_orcid_is_a_person_link_in_schedule_json_and_on_the_speakers_page(
+    client, demo, tmp_path
+):
+    from schedule import services as schedule_services
+
+    item = next(i for i in placed(demo) if i.speakers.exists())
+    speaker = item.speakers.first()
+    SpeakerProfile.objects.filter(pk=speaker.pk).update(orcid="0000-0002-1825-0097")
+    assert schedule_services.release_if_changed(demo) is not None  # the release keeps it
+
+    data = get(client, demo, "schedule_json")
+    check_json_schema(tmp_path, data)
+    persons = [
+        p
+        for day in json.loads(data)["schedule"]["conference"]["days"]
+        for events in day["rooms"].values()
+        for event in events
+        for p in event["persons"]
+        if p["id"] == speaker.pk
+    ]
+    assert persons and all(
+        {"url": "https://orcid.org/0000-0002-1825-0097", "title": "ORCID"} in p["links"]
+        for p in persons
+    )
+    page = client.get(reverse("schedule:speakers", args=[demo.slug])).content.decode()
+    assert 'href="https://orcid.org/0000-0002-1825-0097"' in page
