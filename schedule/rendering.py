@@ -60,8 +60,17 @@ def frame_key(workshop: Workshop) -> str:
     """What a release's pages show of the workshop besides the release: its row (title,
     dates, venue, published, slug: any save changes ``updated_at``) and its nav (whether it
     takes registrations or abstracts). Needs the workshop read with NAV_RELATED."""
-    nav = "".join("1" if _has(workshop, name) else "0" for name in NAV_RELATED)
-    return f"{workshop.pk}:{workshop.updated_at.isoformat()}:{nav}"
+    return f"{workshop.pk}:{workshop.updated_at.isoformat()}:{nav_state(workshop)}"
+
+
+def nav_state(workshop: Workshop, now=None) -> str:
+    """The nav as a key: "Register" while registration settings exist, "Submit an abstract"
+    while a call's deadline is ahead. The deadline passes without a save: the key read at
+    each request changes then, so a page stored before it is rendered again."""
+    registration = "1" if _has(workshop, "registration_settings") else "0"
+    cfa = workshop.cfa if _has(workshop, "cfa") else None
+    takes_abstracts = cfa is not None and not cfa.is_past_deadline(now)
+    return registration + ("1" if takes_abstracts else "0")
 
 
 def _has(workshop: Workshop, name: str) -> bool:

@@ -58,6 +58,7 @@ class Stored:
     body: bytes | str
     title: str
     static_version: str
+    frame: str = ""  # rendering.frame_key() when it was rendered
 
 
 def accepts_gzip(request: HttpRequest) -> bool:
@@ -130,7 +131,8 @@ def kept(workshop: Workshop, token: str, found: dict, name: str, variant: str) -
     """Return the artifact from ``found`` (the cache entries read under ``token``), else
     from ``load``, kept under the token (a None is not: anyone can ask for unknown ids)."""
     key = artifact_key(name, variant)
-    if key in found:
+    # A nav that changed without a new version (a call's deadline passed) is rendered again.
+    if key in found and found[key].frame == rendering.frame_key(workshop):
         return found[key]
     stored = load(workshop, name, variant)
     if stored is not None:
@@ -161,6 +163,7 @@ def load(workshop: Workshop, name: str, variant: str) -> Stored | None:
             body=body if variant == "fragment" else bytes(body),
             title=row["title"],
             static_version=row["static_version"],
+            frame=row["frame"],
         )
     # Not rendered yet, or rendered before the workshop changed (its render still to come).
     return _render_now(workshop, name, variant)
@@ -190,6 +193,7 @@ def _render_now(workshop: Workshop, name: str, variant: str) -> Stored | None:
         body=body,
         title=rendered.title,
         static_version=rendering.static_version(),
+        frame=rendering.frame_key(workshop),
     )
 
 

@@ -52,14 +52,16 @@ def speakers(request: HttpRequest, slug: str) -> HttpResponse:
     key = f"speakers|{variant}|{rendering.static_version()}"
     workshop, token, found = serving.entries(request, slug, [key], schedule=False)
     title = f"Speakers · {workshop.title}"
-    value = found.get(key)
-    if value is None:
+    # Kept with the nav it was framed with: the call's deadline passes without a new version.
+    nav = rendering.nav_state(workshop)
+    kept_nav, value = found.get(key, (None, None))
+    if value is None or kept_nav != nav:
         value = _speakers_fragment(workshop)
         if variant != "fragment":
             value = rendering.frame(workshop, title, value, active="speakers").encode()
             if variant == "gzip":
                 value = rendering.compress(value)
-        store(workshop, token, key, value)
+        store(workshop, token, key, (nav, value))
     if variant == "fragment":
         html = rendering.frame(
             workshop, title, mark_safe(value), request=request, active="speakers"

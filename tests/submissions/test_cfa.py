@@ -9,10 +9,16 @@ from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from submissions.cfa_admin import CallForAbstractsAdmin, SubmissionTypeAdmin
 from submissions.models import CallForAbstracts, SubmissionType
-from tests.factories import KeyDateFactory, OrganizerFactory, WorkshopFactory
+from tests.factories import (
+    KeyDateFactory,
+    OrganizerFactory,
+    ScheduleItemFactory,
+    WorkshopFactory,
+)
 from tests.submissions.factories import CallForAbstractsFactory, SubmissionTypeFactory
 from workshops.timezones import AOE
 
@@ -204,3 +210,31 @@ def test_the_call_costs_the_workshop_page_no_query(client):
             assert client.get(workshop.get_absolute_url()).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_once_the_deadline_passes_no_page_offers_submit_an_abstract(client, monkeypatch):
+    """Stored and cached pages too: the deadline passes without a save, so without a new
+    schedule version; their nav is keyed by whether the call still takes abstracts."""
+    from schedule import services as schedule_services
+
+    workshop = WorkshopFactory(schedule_status="tentative")
+    deadline = timezone.now() + dt.timedelta(hours=1)
+    CallForAbstractsFactory(workshop=workshop, deadline=deadline)
+    ScheduleItemFactory(workshop=workshop, title="Opening")
+    schedule_services.release_if_changed(workshop)
+    pages = [
+        workshop.get_absolute_url(),
+        f"/workshops/{workshop.slug}/schedule/",
+        f"/workshops/{workshop.slug}/speakers/",
+    ]
+    nav = ">Submit an abstract</a></li>"
+    for path in pages:
+        assert nav in client.get(path).content.decode(), path
+
+    # The clock passes the deadline; nothing is saved.
+    later = deadline + dt.timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    for path in pages:
+        assert nav not in client.get(path).content.decode(), path
+    workshop_page = client.get(workshop.get_absolute_url()).content.decode()
+    assert f'href="/workshops/{workshop.slug}/submit/"' not in workshop_page
