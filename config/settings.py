@@ -213,6 +213,8 @@ AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True  # failures are what we need; no row per successful login
 
 LANGUAGE_CODE = "en"
+# Our wording where a package's differs (“Log in”, not allauth's “Sign In”).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # Stored in UTC; every page about a workshop is rendered in that workshop's own zone.
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -71,7 +71,7 @@ def log_in(page, base_url: str, email: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.locator("#id_login").fill(email)
     page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(page.get_by_role("link", name="Log out")).to_be_visible()
 
 
@@ -186,7 +186,7 @@ def test_speaker_and_reviewer_pages_have_no_serious_violations(demo, page):
         page.goto(demo["url"] + path)
         found += serious_violations(page)
     page.goto(f"{demo['url']}/accounts/logout/")
-    page.get_by_role("button", name="Sign Out").click()
+    page.get_by_role("button", name="Log out", exact=True).click()
     log_in(page, demo["url"], "emmy@example.org")
     for path in ("/reviews/", f"/reviews/{demo['assignment'].pk}/"):
         page.goto(demo["url"] + path)

@@ -34,7 +34,7 @@ def test_sign_up_verify_and_submit_with_a_coauthor(live_server, page):
     page.locator("#id_email").fill("ada@example.org")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Sign up", exact=True).click()
     expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
 
     [message] = [m for m in mail.outbox if m.to == ["ada@example.org"]]
@@ -45,7 +45,7 @@ def test_sign_up_verify_and_submit_with_a_coauthor(live_server, page):
     page.goto(f"{live_server.url}/accounts/login/")
     page.locator("#id_login").fill("ada@example.org")
     page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(page.get_by_role("heading", name="My submissions")).to_be_visible()
 
     page.goto(f"{live_server.url}/workshops/tensor-days/submit/")

@@ -32,7 +32,7 @@ def sign_in(page, base_url: str, email: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.locator("#id_login").fill(email)
     page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
 
 
 def run_action(page, submission: Submission, action: str) -> None:
@@ -63,7 +63,7 @@ def test_abstract_to_confirmed_speaker(live_server, browser, page, settings, tmp
     page.locator("#id_email").fill("ada@example.org")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Sign up", exact=True).click()
     expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
     verification = OutgoingMail.objects.get(to="ada@example.org")
     page.goto(link_in(verification, "/accounts/confirm-email/\\S+/"))

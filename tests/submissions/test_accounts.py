@@ -138,3 +138,12 @@ def test_the_admin_keeps_its_own_login(client):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize(
+    ("name", "heading"), [("account_login", "Log in"), ("account_signup", "Sign up")]
+)
+def test_one_spelling_of_log_in_across_the_site(client, name, heading):
+    page = client.get(reverse(name)).content.decode()
+    assert "Sign In" not in page and "Sign Up" not in page  # allauth's own wording
+    assert re.search(rf"<h1[^>]*>\s*{heading}\s*</h1>", page)

@@ -277,3 +277,21 @@ def test_after_a_failed_publish_requests_leave_the_broker_alone_for_a_while(
     with django_capture_on_commit_callbacks(execute=True):
         queue_notice(key="notice:third")
     assert len(calls) == 4
+
+
+def test_the_admin_shows_the_html_part_rendered_in_a_sandboxed_frame(admin_client):
+    mail = OutgoingMail.objects.create(
+        key="html:1",
+        to="ada@example.org",
+        subject="Hello",
+        body_text="Hello Ada",
+        body_html='<p>Hello <b>Ada</b></p><script>alert("x")</script>',
+    )
+    page = admin_client.get(
+        reverse("admin:outbox_outgoingmail_change", args=[mail.pk])
+    ).content.decode()
+    frame = page[page.index('<iframe sandbox=""') :]
+    frame = frame[: frame.index("</iframe>")]
+    assert 'srcdoc="&lt;p&gt;Hello &lt;b&gt;Ada&lt;/b&gt;&lt;/p&gt;&lt;script&gt;' in frame
+    assert '<script>alert("x")' not in page  # never live in the admin page itself
+    assert "Hello Ada" in page  # the text part beside it
