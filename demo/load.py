@@ -19,7 +19,8 @@ from demo.content import (
     training_center,
 )
 from demo.upsert import DemoUser, upsert_user
-from registration.models import Question, RegistrationSettings
+from registration import services as registration_services
+from registration.models import Question, Registration, RegistrationSettings
 from schedule import services
 from submissions.models import Submission
 from workshops.models import Workshop
@@ -59,6 +60,7 @@ def _loaders(today: dt.date):
         workshop = demo_workshop.load_demo_workshop(today=today)
         demo_call.load_demo_call(workshop, today=today)
         open_demo_registration(workshop, today=today)
+        add_demo_attendees(workshop)
         return workshop
 
     return [
@@ -143,3 +145,35 @@ def open_demo_registration(workshop: Workshop, *, today: dt.date) -> Registratio
         },
     )
     return conf
+
+
+# Fictional people already registered, so the organizer has someone to check in, mail and
+# export; written as rows (no confirmation mail goes out for them), then counted.
+DEMO_ATTENDEES = [
+    ("Alice", "Martin", "Université de Lorraine", "Yes"),
+    ("Bruno", "Costa", "Federal University of Ceara", "No"),
+    ("Chen", "Wei", "INRIA Saclay", "Yes"),
+    ("Dorota", "Łukasiewicz", "University of Warsaw", "Not sure yet"),
+    ("Emeka", "Okafor", "University of Edinburgh", "Yes"),
+]
+
+
+def add_demo_attendees(workshop: Workshop) -> None:
+    question = Question.objects.get(workshop=workshop, label__startswith="Will you join")
+    now = timezone.now()
+    Registration.objects.bulk_create(
+        Registration(
+            workshop=workshop,
+            first_name=first,
+            last_name=last,
+            email=f"{first.lower()}.demo@example.org",
+            affiliation=affiliation,
+            list_consent=True,
+            answers={str(question.pk): dinner},
+            status=Registration.Status.CONFIRMED,
+            confirmed_at=now,
+            address_confirmed_at=now,
+        )
+        for first, last, affiliation, dinner in DEMO_ATTENDEES
+    )
+    registration_services.recount_seats(workshop=workshop)

@@ -60,6 +60,10 @@ SUBMISSIONS = (
         coauthor="lee.coauthor@example.org", reviews=(("reviewer2@example.org", 2, 4),),
     ),
     DemoSubmission(
+        "Random features for kernel PCA (demo abstract)", "kim.author@example.org",
+        topic="Low-rank adapters",
+    ),
+    DemoSubmission(
         "Low-rank adapters under distribution shift (demo abstract)", SPEAKER_EMAIL,
         type="Poster", topic="Low-rank adapters",
         reviews=(("reviewer@example.org", 1, 3), ("reviewer2@example.org", -1, 2)),

@@ -227,7 +227,10 @@ def test_reset_deletes_and_recreates_the_demo_with_todays_dates():
     assert row_counts() == counts
     workshop = Workshop.objects.get(slug="demo-workshop")
     assert workshop.start_date == dt.date(2030, 4, 16)
-    assert not Registration.objects.filter(workshop=workshop).exists()
+    # The organizer's registrations are gone; the demo's five attendees are back.
+    assert not Registration.objects.filter(email="ada@example.org").exists()
+    assert Registration.objects.filter(workshop=workshop).count() == 5
+    assert workshop.registration_settings.confirmed_count == 5
     assert Workshop.objects.get(slug="lorainne24").title != "edited"
 
 
