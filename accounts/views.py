@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import services
 from accounts.forms import ProfileForm
 from accounts.tokens import profile_claim_token
+from workshops import pending_uploads
 from workshops.models import SpeakerProfile, Workshop
 
 
@@ -21,12 +22,23 @@ def profile(request: HttpRequest) -> HttpResponse:
     old_photo = speaker.photo.name
     # Taken before validation, which puts the (maybe rejected) upload on the instance.
     photo_url = speaker.photo.url if speaker.photo else ""
-    form = ProfileForm(request.POST or None, request.FILES or None, instance=speaker)
+    files, kept = request.FILES, {}
+    if request.method == "POST":  # a photo chosen before the page came back is still chosen
+        files, kept = pending_uploads.with_kept(
+            request.POST, request.FILES, fields=("photo",), owner_id=request.user.pk
+        )
+    form = ProfileForm(request.POST or None, files or None, instance=speaker)
     if request.method == "POST" and form.is_valid():
         services.save_profile(profile=form.save(commit=False), replaced_photo=old_photo)
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form, "photo_url": photo_url})
+    if request.method == "POST":
+        kept = pending_uploads.keep_valid(form, files, kept, owner_id=request.user.pk)
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "photo_url": photo_url, "kept": kept.get("photo")},
+    )
 
 
 @login_required

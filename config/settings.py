@@ -314,6 +314,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registration.tasks.release_lapsed_holds",
         "schedule": env.int("HOLD_SWEEP_SECONDS", default=60),
     },
+    # Uploads kept for a form sent back (workshops.pending_uploads), once their tokens expire.
+    "pending-uploads": {
+        "task": "workshops.tasks.sweep_pending_uploads",
+        "schedule": 3600,
+    },
 }
 
 # Co-author notices per submitting account and day (they go to any address an author types).

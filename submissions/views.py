@@ -25,6 +25,7 @@ from submissions.forms import (
 )
 from submissions.models import CallForAbstracts, Submission
 from submissions.pdf import attachment_response
+from workshops import pending_uploads
 from workshops.access import is_organizer
 from workshops.models import SpeakerProfile, Workshop
 from workshops.selectors import visible_workshop
@@ -100,10 +101,11 @@ def new_submission(request: HttpRequest, slug: str) -> HttpResponse:
             request, workshop, cfa, SubmissionForm(cfa=cfa), author_formset(), notice=notice,
             typed=_typed(request),
         )  # fmt: skip
+    files, kept = _uploads(request)
     if request.method == "POST" and is_row_action(action):
         form, authors = _rearranged(request, cfa, None, action)
     elif request.method == "POST":
-        form = SubmissionForm(request.POST, request.FILES, cfa=cfa)
+        form = SubmissionForm(request.POST, files, cfa=cfa)
         authors = author_formset(data=request.POST)
         if action in SAVE_ACTIONS and form.is_valid() and authors.is_valid():
             try:
@@ -128,6 +130,7 @@ def new_submission(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         form = SubmissionForm(cfa=cfa)
         authors = author_formset(initial=[_submitter_row(request.user)])
+    _keep_uploads(request, form, files, kept)
     return _form_page(request, workshop, cfa, form, authors, notice=notice)
 
 
@@ -141,10 +144,11 @@ def edit_submission(request: HttpRequest, pk: int) -> HttpResponse:
         # Read-only now: a stale form posted after the deadline lands here too.
         messages.error(request, refusal)
         return redirect(submission)
+    files, kept = _uploads(request)
     if request.method == "POST" and is_row_action(action):
         form, authors = _rearranged(request, cfa, submission, action)
     elif request.method == "POST":
-        form = SubmissionForm(request.POST, request.FILES, cfa=cfa, submission=submission)
+        form = SubmissionForm(request.POST, files, cfa=cfa, submission=submission)
         authors = author_formset(data=request.POST)
         if action in SAVE_ACTIONS and form.is_valid() and authors.is_valid():
             try:
@@ -168,7 +172,27 @@ def edit_submission(request: HttpRequest, pk: int) -> HttpResponse:
             cfa=cfa, submission=submission, initial=SubmissionForm.initial_from(submission)
         )
         authors = author_formset(initial=authors_initial(submission))
+    _keep_uploads(request, form, files, kept)
     return _form_page(request, workshop, cfa, form, authors, submission=submission)
+
+
+UPLOADS = ("pdf",)
+
+
+def _uploads(request: HttpRequest):
+    """The posted files, with a PDF kept from a page sent back earlier (pending_uploads)."""
+    if request.method != "POST":
+        return request.FILES, {}
+    return pending_uploads.with_kept(
+        request.POST, request.FILES, fields=UPLOADS, owner_id=request.user.pk
+    )
+
+
+def _keep_uploads(request: HttpRequest, form: SubmissionForm, files, kept) -> None:
+    """The page goes back to the person: keep the PDF they chose, for the next post."""
+    form.kept = {}
+    if request.method == "POST":
+        form.kept = pending_uploads.keep_valid(form, files, kept, owner_id=request.user.pk)
 
 
 def _typed(request: HttpRequest) -> dict:
@@ -180,9 +204,9 @@ def _rearranged(request, cfa, submission, action: str):
     """The page again after an author-row button: nothing saved, the typed text kept."""
     rows, extra = rearranged_author_rows(request.POST, action)
     typed = {name: request.POST.get(name, "") for name in ("title", "abstract", "type", "topic")}
-    form = SubmissionForm(cfa=cfa, submission=submission, initial=typed)
-    form.pdf_dropped = bool(request.FILES.get("pdf"))
-    return form, author_formset(initial=rows, extra=extra)
+    return SubmissionForm(cfa=cfa, submission=submission, initial=typed), author_formset(
+        initial=rows, extra=extra
+    )
 
 
 def _refused(form: SubmissionForm, exc: Exception) -> None:

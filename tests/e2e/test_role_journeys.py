@@ -233,3 +233,18 @@ def test_an_organizer_mails_the_selected_people_with_a_preview(demo, page, tmp_p
     )
     assert sent.count() == Registration.objects.filter(workshop__slug="demo-workshop").count()
     assert "Dear Alice," in sent.get(to="alice.demo@example.org").body_text
+
+
+def test_the_organizers_lists_fit_1280_pixels(demo, page):
+    """Every column in view: reviews, scores, the schedule link, the seats."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{demo}/admin/")
+    page.locator("#id_username").fill("organizer@example.org")
+    page.locator("#id_password").fill("organizer")
+    page.get_by_role("button", name="Log in").click()
+    for name in ("Submissions", "Workshops", "Registrations"):
+        page.goto(f"{demo}/admin/")
+        page.get_by_role("link", name=name, exact=True).last.click()
+        results = page.locator("#changelist-form .results")
+        overflow = results.evaluate("el => el.scrollWidth - el.clientWidth")
+        assert overflow <= 0, f"{name}: {overflow} px off-screen"
