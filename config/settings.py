@@ -215,6 +215,8 @@ AXES_DISABLE_ACCESS_LOG = True  # failures are what we need; no row per successf
 LANGUAGE_CODE = "en"
 # Our wording where a package's differs (“Log in”, not allauth's “Sign In”).
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# And our way of writing dates (config/formats/en/formats.py): one style everywhere.
+FORMAT_MODULE_PATH = ["config.formats"]
 # Stored in UTC; every page about a workshop is rendered in that workshop's own zone.
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -153,15 +153,15 @@ class CheckedInFilter(admin.SimpleListFilter):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(WorkshopScopedAdmin):
+class RegistrationAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
     list_display = (
         "full_name",
         "email",
         "affiliation",
         "workshop",
         "status",
-        "created_at",
-        "checked_in_at",
+        "registered",
+        "checked_in",
     )
     # RelatedOnly: the filter lists the workshops in this organizer's rows, not every title.
     list_filter = (
@@ -227,6 +227,14 @@ class RegistrationAdmin(WorkshopScopedAdmin):
         if obj is not None and obj.is_active:
             return False
         return super().has_delete_permission(request, obj)
+
+    @admin.display(description="registered (workshop's zone)", ordering="created_at")
+    def registered(self, obj: Registration) -> str:
+        return in_workshop_zone(obj.created_at, obj.workshop)
+
+    @admin.display(description="checked in (workshop's zone)", ordering="checked_in_at")
+    def checked_in(self, obj: Registration) -> str:
+        return in_workshop_zone(obj.checked_in_at, obj.workshop)
 
     @admin.display(description="self-service link")
     def manage_link(self, obj: Registration):

@@ -27,6 +27,7 @@ from submissions.models import (
     Submission,
 )
 from workshops.access import WorkshopScopedAdmin, WorkshopScopedInline
+from workshops.admin import WorkshopZoneMixin
 from workshops.models import Workshop
 
 PREVIEW_LIMIT = 20
@@ -86,7 +87,7 @@ def _plain(queryset: QuerySet[Submission]) -> QuerySet[Submission]:
 
 
 @admin.register(Submission)
-class SubmissionAdmin(ScopedChoicesMixin, WorkshopScopedAdmin):
+class SubmissionAdmin(WorkshopZoneMixin, ScopedChoicesMixin, WorkshopScopedAdmin):
     list_display = (
         "title",
         "workshop",

@@ -52,21 +52,24 @@ class ZoneChoiceMixin:
 class WorkshopZoneMixin:
     """Show and read the datetimes of a workshop's object in that workshop's time zone."""
 
-    def _workshop_for(self, request: HttpRequest, object_id: str | None) -> Workshop | None:
+    def _object_and_workshop(self, request: HttpRequest, object_id: str | None):
         if object_id:
             obj = self.get_object(request, object_id)
-            return obj.workshop if obj else None
+            return obj, (obj.workshop if obj else None)
         workshop_id = request.POST.get("workshop") or request.GET.get("workshop") or ""
         # isdigit() alone says yes to "²" and to a thousand nines, which int() or the database
         # refuse (a 500): ASCII digits, short enough for a 64-bit id.
         if workshop_id.isascii() and workshop_id.isdigit() and len(workshop_id) <= 18:
-            return Workshop.objects.managed_by(request.user).filter(pk=workshop_id).first()
-        return None
+            return None, Workshop.objects.managed_by(request.user).filter(pk=workshop_id).first()
+        return None, None
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        workshop = self._workshop_for(request, object_id)
+        obj, workshop = self._object_and_workshop(request, object_id)
         tz = workshop.tz if workshop else timezone.get_current_timezone()
         extra_context = {**(extra_context or {}), "workshop_time_zone": str(tz)}
+        if obj is not None and workshop is not None:
+            # Under the title, where the admin names the object: which zone its times are in.
+            extra_context["subtitle"] = f"{obj} · times in {tz}"
         with timezone.override(tz):
             response = super().changeform_view(request, object_id, form_url, extra_context)
             # The admin answers with a lazy TemplateResponse: render it while the zone holds,
