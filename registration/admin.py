@@ -17,7 +17,7 @@ from registration.forms import EmailAttendeesForm
 from registration.mailtexts import DEFAULTS, PLACEHOLDERS
 from registration.models import MailText, Question, Registration, RegistrationSettings
 from workshops.access import WorkshopScopedAdmin
-from workshops.admin import WorkshopZoneMixin, in_workshop_zone
+from workshops.admin import WorkshopZoneMixin, zoned_column
 from workshops.models import Workshop
 
 
@@ -62,13 +62,8 @@ class RegistrationSettingsAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("workshop",) if obj else ()
 
-    @admin.display(description="opens (workshop's zone)", ordering="opens_at")
-    def opens(self, obj: RegistrationSettings) -> str:
-        return in_workshop_zone(obj.opens_at, obj.workshop)
-
-    @admin.display(description="closes (workshop's zone)", ordering="closes_at")
-    def closes(self, obj: RegistrationSettings) -> str:
-        return in_workshop_zone(obj.closes_at, obj.workshop)
+    opens = zoned_column("opens_at", "opens")
+    closes = zoned_column("closes_at", "closes")
 
     def save_model(self, request, obj, form, change):
         capacity = obj.capacity
@@ -228,13 +223,8 @@ class RegistrationAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    @admin.display(description="registered (workshop's zone)", ordering="created_at")
-    def registered(self, obj: Registration) -> str:
-        return in_workshop_zone(obj.created_at, obj.workshop)
-
-    @admin.display(description="checked in (workshop's zone)", ordering="checked_in_at")
-    def checked_in(self, obj: Registration) -> str:
-        return in_workshop_zone(obj.checked_in_at, obj.workshop)
+    registered = zoned_column("created_at", "registered")
+    checked_in = zoned_column("checked_in_at", "checked in")
 
     @admin.display(description="self-service link")
     def manage_link(self, obj: Registration):

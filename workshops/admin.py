@@ -79,6 +79,16 @@ class WorkshopZoneMixin:
             return response
 
 
+def zoned_column(field: str, label: str):
+    """A list column showing ``field`` (a datetime of the row's workshop) in that zone."""
+
+    @admin.display(description=f"{label} (workshop's zone)", ordering=field)
+    def column(self, obj) -> str:
+        return in_workshop_zone(getattr(obj, field), obj.workshop)
+
+    return column
+
+
 def in_workshop_zone(value, workshop: Workshop) -> str:
     if value is None:
         return "—"
