@@ -33,10 +33,18 @@ $(TEST_STAMP): $(TEST_LOCK) | $(BIN)/python
 	$(PIP_INSTALL) -r $(TEST_LOCK)
 	touch $@ $(RUN_STAMP)
 
+# ADDR=0.0.0.0:8000 serves the local network too (add the host to ALLOWED_HOSTS); mail
+# links follow the address each request was made to unless SITE_URL is set.
+ADDR ?= 127.0.0.1:8000
+
 run: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo
+	@echo "  The site:  http://$(ADDR)/        the admin:  http://$(ADDR)/admin/"
+	@echo "  Mail goes to this console and to the admin's Outbox."
+	@echo
+	$(BIN)/python manage.py runserver $(ADDR)
 
 # axe-core for tests/e2e/test_accessibility.py (skipped locally without npm; CI installs it).
 node_modules/.package-lock.json: package-lock.json

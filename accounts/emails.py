@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
 
 from accounts.tokens import profile_claim_token
+from config.site_url import absolute
 from outbox.mail import queue_mail
 from workshops.models import SpeakerProfile, Workshop
 
@@ -15,7 +15,7 @@ def claim_url(profile: SpeakerProfile) -> str:
         "accounts:claim_profile",
         kwargs={"pk": profile.pk, "token": profile_claim_token.make_token(profile)},
     )
-    return f"{settings.SITE_URL}{path}"
+    return absolute(path)
 
 
 def queue_claim_mail(profile: SpeakerProfile, *, workshop: Workshop) -> None:

@@ -29,6 +29,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from config.site_url import site_url
 from outbox import dispatch
 from outbox.models import OutgoingMail
 
@@ -46,7 +47,7 @@ def render_mail(template: str, context: Mapping[str, Any]) -> RenderedMail:
     The subject and the text part come from the "text" engine, which escapes nothing; the
     subject is one line, whatever its template or the values in it hold.
     """
-    context = {"site_url": settings.SITE_URL, **context}
+    context = {"site_url": site_url(), **context}
     subject = " ".join(render_to_string(f"{template}.subject.txt", context, using="text").split())
     text = render_to_string(f"{template}.txt", context, using="text").strip() + "\n"
     try:

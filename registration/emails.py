@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from config.site_url import absolute
 from outbox.mail import RenderedMail, queue_mail, queue_rendered_mail, render_mail
 from outbox.models import OutgoingMail
 from registration.mailtext_cache import workshop_texts
@@ -52,12 +52,12 @@ def _values(
         "workshop": workshop.title,
         "dates": date_range(workshop.start_date, workshop.end_date),
         "venue": venue,
-        "manage_url": settings.SITE_URL + manage_path,
+        "manage_url": absolute(manage_path),
         "status": Registration.Status(status).label,
         "position": position,
         "checkin_code": registration.checkin_code,
         "confirm_by": _moment(registration.hold_expires_at, workshop),
-        "confirm_url": settings.SITE_URL + confirm_path if confirm_path else "",
+        "confirm_url": absolute(confirm_path) if confirm_path else "",
     }
 
 

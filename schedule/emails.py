@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.conf import settings
-
+from config.site_url import absolute
 from outbox.mail import queue_mail
 from outbox.models import OutgoingMail
 from schedule.changes import ChangeLine, describe_changes
@@ -52,7 +51,7 @@ def queue_schedule_change_mails(release: ScheduleRelease) -> list[OutgoingMail]:
                     "tentative": release.status == workshop.ScheduleStatus.TENTATIVE,
                     "lines": lines_by_speaker[speaker.pk],
                     "time_zone": workshop.time_zone,
-                    "workshop_url": settings.SITE_URL + workshop.get_absolute_url(),
+                    "workshop_url": absolute(workshop.get_absolute_url()),
                 },
                 workshop=workshop,
             )

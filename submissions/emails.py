@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from django.conf import settings
-
+from config.site_url import absolute
 from outbox.mail import Mail, RenderedMail, fill_placeholders as fill, queue_mail, queue_mails
 from outbox.models import OutgoingMail
 from submissions.models import Author, DecisionMailText, Review, Submission
@@ -30,7 +29,7 @@ DEFAULT_DECISION_TEXTS = {
 
 
 def confirm_url(submission: Submission) -> str:
-    return settings.SITE_URL + confirmation_url_path(submission)
+    return absolute(confirmation_url_path(submission))
 
 
 def confirmation_url_path(submission: Submission) -> str:
@@ -268,10 +267,8 @@ def invitation_url(member) -> str:
     the login; either way on to the reviews."""
     from django.urls import reverse
 
-    return settings.SITE_URL + reverse(
-        "reviews:invitation",
-        kwargs={"pk": member.pk, "token": invitation_token.make_token(member)},
-    )
+    token = invitation_token.make_token(member)
+    return absolute(reverse("reviews:invitation", kwargs={"pk": member.pk, "token": token}))
 
 
 def _committee_mail(key: str, template: str, member, cfa, **more) -> Mail:

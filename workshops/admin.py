@@ -82,17 +82,20 @@ class WorkshopZoneMixin:
 def zoned_column(field: str, label: str):
     """A list column showing ``field`` (a datetime of the row's workshop) in that zone."""
 
-    @admin.display(description=f"{label} (workshop's zone)", ordering=field)
+    @admin.display(description=label, ordering=field)
     def column(self, obj) -> str:
-        return in_workshop_zone(getattr(obj, field), obj.workshop)
+        # Short (“7 Dec 2026, 23:36 CET”, the zone on the value): a list has many columns.
+        return in_workshop_zone(getattr(obj, field), obj.workshop, "SHORT_DATETIME_FORMAT")
 
     return column
 
 
-def in_workshop_zone(value, workshop: Workshop) -> str:
+def in_workshop_zone(value, workshop: Workshop, style: str = "DATETIME_FORMAT") -> str:
+    """“7 December 2026, 23:36 CET”: a moment in the workshop's zone, labelled."""
     if value is None:
         return "—"
-    return date_format(timezone.localtime(value, workshop.tz), "j F Y, H:i")
+    local = timezone.localtime(value, workshop.tz)
+    return f"{date_format(local, style)} {local:%Z}"
 
 
 class KeyDateInline(ZoneChoiceMixin, WorkshopScopedInline, admin.TabularInline):

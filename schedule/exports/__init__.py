@@ -2,18 +2,19 @@
 
 Each module turns a ``schedule.timetable.Timetable`` into bytes with the library made
 for its format (icalendar, json, xml.etree, csv); the views cache them.
-Only placed items are exported. Absolute links are built from ``settings.SITE_URL``, never from
-the request's host, because the bytes are cached and served to every host.
+Only placed items are exported. Absolute links are built from ``settings.SITE_URL`` (or
+``make run``'s address), never from the request's host, because the bytes are cached and
+served to every host.
 """
 
-from django.conf import settings
 from django.urls import reverse
 
+from config.site_url import configured_site_url
 from workshops.models import Workshop
 
 
 def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
+    return configured_site_url() + path
 
 
 def talk_url_prefix(workshop: Workshop) -> str:

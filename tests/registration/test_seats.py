@@ -9,11 +9,11 @@ import time
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
+from config.site_url import site_url
 from outbox.models import OutgoingMail
 from registration import seats, services
 from registration.exceptions import RegistrationBusy
@@ -72,7 +72,7 @@ def test_each_mail_gets_its_own_link_and_waiting_list_place():
     assert [r.status for r in regs] == [Status.CONFIRMED] + [Status.WAITLISTED] * 3
     for place, registration in enumerate(regs):
         mail = mail_of(registration)
-        link = settings.SITE_URL + registration.get_absolute_url()
+        link = site_url() + registration.get_absolute_url()
         assert link in mail.body_text
         assert f'href="{link}"' in mail.body_html
         if place:
@@ -94,7 +94,7 @@ def test_organizer_wording_may_use_the_place_and_link_anywhere():
     first, second = register(conf, 1), register(conf, 2)
     mail = mail_of(second)
     assert mail.subject == f"Number 2 for {conf.workshop.title}"
-    link = settings.SITE_URL + second.get_absolute_url()
+    link = site_url() + second.get_absolute_url()
     assert mail.body_text.startswith(f"Ada2: 2 (On the waiting list) {link}\n")
     assert mail_of(first).subject == f"Number 1 for {conf.workshop.title}"
 

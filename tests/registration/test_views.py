@@ -5,7 +5,6 @@ import html
 import re
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.messages import get_messages
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -245,7 +244,8 @@ def test_registering_redirects_to_the_manage_page_and_queues_the_mail(client, co
     assert mails() == [(f"registration-confirmed:{registration.pk}", "ada1@example.org")]
     mail = OutgoingMail.objects.get()
     assert mail.subject == "Your seat at Tensor Days is confirmed"
-    assert django_settings.SITE_URL + registration.get_absolute_url() in mail.body_text
+    # SITE_URL unset (the embedded default): the address this request was made to.
+    assert "http://testserver" + registration.get_absolute_url() in mail.body_text
     assert f"Your check-in code is {registration.checkin_code}" in mail.body_text
     page = client.get(response.url)
     assert shown_text(page, "registration-status") == "Confirmed"
@@ -849,3 +849,19 @@ def test_a_cancelled_registration_leaves_the_email_free(conf):
     seat(conf, 3, email="ADA@example.org")
     RegistrationFactory(email="ada@example.org")  # another workshop
     assert Registration.objects.with_email("ada@example.org").count() == 4
+
+
+def test_mail_links_follow_the_served_address_unless_site_url_is_set(client, conf, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "192.168.1.20"]
+    client.post(register_url(conf), form_data(1), HTTP_HOST="192.168.1.20:8000")
+    first = Registration.objects.get()
+    mail = OutgoingMail.objects.get()
+    assert f"http://192.168.1.20:8000{first.get_absolute_url()}" in mail.body_text
+    assert "http://192.168.1.20:8000/workshops/" in mail.body_text  # the signature too
+
+    settings.SITE_URL = "https://workshops.example.org"
+    client.post(register_url(conf), form_data(2), HTTP_HOST="192.168.1.20:8000")
+    second = Registration.objects.exclude(pk=first.pk).get()
+    later = OutgoingMail.objects.exclude(pk=mail.pk).get()
+    assert f"https://workshops.example.org{second.get_absolute_url()}" in later.body_text
+    assert "192.168.1.20" not in later.body_text

@@ -106,6 +106,7 @@ def test_production_settings_pass_check_deploy():
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="workshops.example.org",
+        SITE_URL="https://workshops.example.org",
     )
     assert values == {
         "hsts": 31536000,

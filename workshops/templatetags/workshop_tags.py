@@ -5,6 +5,7 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from workshops.models import Workshop
 from workshops.timezones import zone_label
 
 register = template.Library()
@@ -43,3 +44,18 @@ def in_zone(moment: dt.datetime | None, zone: str) -> str:
         return ""
     local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone))
     return f"{date_format(local, 'j F Y')}, {local:%H:%M} {zone_label(zone)}"
+
+
+@register.simple_tag
+def desk_workshops(user, limit: int = 6) -> list:
+    """The workshops ``user`` manages, the next ones first then the latest past: the admin
+    index's shortcuts to each one's schedule, registrations and check-in desk. One query."""
+    today = timezone.localdate()
+    workshops = list(
+        Workshop.objects.managed_by(user)
+        .select_related("registration_settings")
+        .order_by("start_date", "pk")
+    )
+    upcoming = [w for w in workshops if w.last_date is None or w.last_date >= today]
+    past = [w for w in workshops if w.last_date is not None and w.last_date < today][::-1]
+    return (upcoming + past)[:limit]
