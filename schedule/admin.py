@@ -21,7 +21,7 @@ from schedule.admin_grid import grid_page
 from schedule.admin_import import import_page
 from schedule.models import Room, ScheduleItem, ScheduleRelease
 from workshops.access import WorkshopScopedAdmin, WorkshopScopedInline
-from workshops.admin import RelatedOnly, WorkshopZoneMixin, in_workshop_zone
+from workshops.admin import RelatedOnly, WorkshopZoneMixin, in_workshop_zone, person_field
 from workshops.models import Workshop
 from workshops.widgets import DATE_WIDGET, TIME_WIDGET
 
@@ -170,12 +170,13 @@ class ScheduleReleaseAdmin(WorkshopScopedAdmin):
         "version",
         "status",
         "published",
-        "published_by",
+        "published_by_person",
         "notes",
         "summary",
         "change_lines",
     )
     readonly_fields = fields
+    published_by_person = person_field("published_by", "published by")
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("snapshot")

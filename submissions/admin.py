@@ -27,7 +27,7 @@ from submissions.models import (
     Submission,
 )
 from workshops.access import WorkshopScopedAdmin, WorkshopScopedInline
-from workshops.admin import WorkshopZoneMixin
+from workshops.admin import WorkshopZoneMixin, person_field
 from workshops.models import Workshop
 
 PREVIEW_LIMIT = 20
@@ -127,7 +127,7 @@ class SubmissionAdmin(WorkshopZoneMixin, ScopedChoicesMixin, WorkshopScopedAdmin
         "export_reviews_csv",
     )
     fieldsets = (
-        (None, {"fields": ("workshop", "title", "type", "topic", "status", "submitter")}),
+        (None, {"fields": ("workshop", "title", "type", "topic", "status", "submitted_by")}),
         ("Abstract", {"fields": ("abstract", "pdf_download")}),
         (
             "Decision",
@@ -144,13 +144,14 @@ class SubmissionAdmin(WorkshopZoneMixin, ScopedChoicesMixin, WorkshopScopedAdmin
         ),
         ("Dates", {"fields": ("created_at", "submitted_at", "updated_at")}),
     )
+    submitted_by = person_field("submitter", "submitter")
     readonly_fields = (
         "workshop",
         "title",
         "type",
         "topic",
         "status",
-        "submitter",
+        "submitted_by",
         "abstract",
         "pdf_download",
         "decision",

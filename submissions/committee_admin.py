@@ -18,6 +18,7 @@ from submissions.models import (
     Submission,
 )
 from workshops.access import WorkshopScopedAdmin, WorkshopScopedInline
+from workshops.admin import person_field
 from workshops.models import Workshop
 
 
@@ -72,8 +73,9 @@ class AssignmentInline(WorkshopScopedInline, admin.TabularInline):
     form = AssignmentInlineForm
     formset = AssignmentInlineFormSet
     extra = 0
-    fields = ("reviewer", "conflict", "conflict_override", "score", "assigned_by")
-    readonly_fields = ("conflict", "score", "assigned_by")
+    fields = ("reviewer", "conflict", "conflict_override", "score", "assigned_by_person")
+    readonly_fields = ("conflict", "score", "assigned_by_person")
+    assigned_by_person = person_field("assigned_by", "assigned by")
     verbose_name = "reviewer"
     verbose_name_plural = "reviewers"
 
@@ -242,8 +244,10 @@ class ReviewAssignmentAdmin(ScopedChoicesMixin, WorkshopScopedAdmin):
     list_filter = (("submission__workshop", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("submission__title", "reviewer__user__email", "reviewer__user__full_name")
 
+    assigned_by_person = person_field("assigned_by", "assigned by")
+
     def get_readonly_fields(self, request, obj=None):
-        return ("submission", "reviewer", "assigned_by", "created_at") if obj else ()
+        return ("submission", "reviewer", "assigned_by_person", "created_at") if obj else ()
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -79,6 +79,26 @@ class WorkshopZoneMixin:
             return response
 
 
+def person_field(field: str, label: str):
+    """A read-only field naming the account in ``field`` with its address, never linking to
+    the account's admin page: only superusers may open that, and an organizer must not be
+    led to a page they cannot open."""
+
+    @admin.display(description=label)
+    def column(self, obj) -> str:
+        user = getattr(obj, field)
+        if user is None:
+            return "—"
+        return format_html(
+            '{} &lt;<a href="mailto:{}">{}</a>&gt;',
+            user.full_name or user.email,
+            user.email,
+            user.email,
+        )
+
+    return column
+
+
 def zoned_column(field: str, label: str):
     """A list column showing ``field`` (a datetime of the row's workshop) in that zone."""
 
@@ -268,7 +288,11 @@ class SpeakerProfileAdmin(WorkshopScopedAdmin):
     list_display = ("name", "affiliation", "homepage", "home_workshop", "user")
     list_filter = ("appearances__role",)
     autocomplete_fields = ("user",)
-    readonly_fields = ("created_by",)
+    created_by_person = person_field("created_by", "created by")
+    account = person_field("user", "account")
+    # Shown by name and address (person_field), never as a link to the account's admin page,
+    # which only superusers may open; still read-only, so never in the form.
+    SHOWN_AS = {"created_by": "created_by_person", "user": "account"}
     # Never the private email: the organizers who may search here see other workshops' speakers.
     search_fields = ("name", "affiliation")
     PRIVATE_FIELDS = ("email",)
@@ -314,13 +338,17 @@ class SpeakerProfileAdmin(WorkshopScopedAdmin):
         fields = super().get_fields(request, obj)
         if obj is not None and not self.has_change_permission(request, obj):
             fields = [f for f in fields if f not in self.PRIVATE_FIELDS]
-        return fields
+        readonly = self.get_readonly_fields(request, obj)
+        shown = [self.SHOWN_AS.get(f, f) if f in readonly else f for f in fields]
+        return list(dict.fromkeys(shown))
 
     def get_autocomplete_fields(self, request):
         return ("user",) if request.user.is_superuser else ()
 
     def get_readonly_fields(self, request, obj=None):
-        return ("created_by",) if request.user.is_superuser else ("created_by", "user")
+        if request.user.is_superuser:
+            return ("created_by", "created_by_person")
+        return ("created_by", "created_by_person", "user", "account")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
