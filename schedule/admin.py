@@ -140,11 +140,13 @@ class ScheduleItemAdmin(WorkshopZoneMixin, WorkshopScopedAdmin):
 
     @admin.display(description="when (workshop's zone)", ordering="start")
     def when(self, obj: ScheduleItem) -> str:
-        if obj.all_day:
-            return conflicts.format_day_slot(obj.day, None)
-        if obj.start is None:
-            return "not placed"
-        return conflicts.format_slot(obj.start, obj.end, None, obj.workshop.tz)
+        return conflicts.describe_slot(
+            day=obj.day if obj.all_day else None,
+            start=obj.start,
+            end=obj.end,
+            room=None,
+            tz=obj.workshop.tz,
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -25,7 +25,6 @@ from django.utils.formats import date_format
 
 from schedule import conflicts, grid, selectors, services
 from schedule.admin_desk import pending_changes, publish_posted, release_form
-from schedule.changes import release_history
 from schedule.forms import ItemDialogForm, MoveItemForm
 from schedule.models import ScheduleItem
 from workshops.models import Workshop
@@ -70,7 +69,9 @@ def grid_page(model_admin, request: HttpRequest, workshop: Workshop) -> HttpResp
     layout = grid.day_grid(day, items, rooms, found, tz=tz, step=step) if day else None
     on_day = {b.item.pk for b in layout.blocks} if layout else set()
     here = {"day": day and day.isoformat(), "step": layout.step if layout else None}
-    history = release_history(workshop)
+    # Whether there is a release at all: the page links the public schedule then, and
+    # measures its pending changes against it (its history is the table's to show).
+    has_release = workshop.releases.exists()
     context = {
         **model_admin.admin_site.each_context(request),
         "title": f"Schedule grid of {workshop}",
@@ -90,8 +91,8 @@ def grid_page(model_admin, request: HttpRequest, workshop: Workshop) -> HttpResp
         "can_undo": bool(request.session.get(_undo_key(workshop))),
         "publish_form": publish_form or release_form(workshop, found),
         "publish_open": publish_form is not None or "publish" in request.GET,
-        "pending": pending_changes(workshop, items, has_release=bool(history)),
-        "history": history,
+        "pending": pending_changes(workshop, items, has_release=has_release),
+        "has_release": has_release,
     }
     return render(request, "admin/schedule/grid.html", context)
 
@@ -175,12 +176,13 @@ def _undo(request: HttpRequest, workshop: Workshop):
 
 
 def _where(item: ScheduleItem, workshop: Workshop) -> str:
-    room = item.room.name if item.room else ""
-    if item.all_day:
-        return conflicts.format_day_slot(item.day, room)
-    if item.start is None:
-        return "not placed"
-    return conflicts.format_slot(item.start, item.end, room, workshop.tz)
+    return conflicts.describe_slot(
+        day=item.day if item.all_day else None,
+        start=item.start,
+        end=item.end,
+        room=item.room.name if item.room else "",
+        tz=workshop.tz,
+    )
 
 
 def _day_of(item: ScheduleItem, workshop: Workshop) -> dt.date | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from schedule.conflicts import format_day_slot, format_slot
+from schedule.conflicts import describe_slot
 from schedule.models import ScheduleItem, ScheduleRelease
 from workshops.models import SpeakerProfile, Workshop
 
@@ -233,14 +233,13 @@ def _names(names: list[str]) -> str:
 
 def slot_text(slot: dict, tz) -> str:
     """Return “Tue 4 March, 10:00–10:30, Room A”: a snapshot entry's slot, in ``tz``."""
-    if slot["start"] is None:
-        return format_day_slot(dt.date.fromisoformat(slot["day"]), slot["room"])
-    end = slot["end"]
-    return format_slot(
-        dt.datetime.fromisoformat(slot["start"]),
-        dt.datetime.fromisoformat(end) if end else None,
-        slot["room"],
-        tz,
+    start, end, day = slot["start"], slot["end"], slot.get("day")
+    return describe_slot(
+        day=dt.date.fromisoformat(day) if start is None and day else None,
+        start=dt.datetime.fromisoformat(start) if start else None,
+        end=dt.datetime.fromisoformat(end) if end else None,
+        room=slot["room"],
+        tz=tz,
     )
 
 

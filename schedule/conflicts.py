@@ -281,6 +281,18 @@ def _overlap(first: ScheduleItem, second: ScheduleItem, ends, tz) -> str:
 # Display
 
 
+def describe_slot(
+    *, day: dt.date | None, start: dt.datetime | None, end: dt.datetime | None, room, tz
+) -> str:
+    """The one wording of an item's slot: “Tue 4 March, 10:00–10:30, Room A”, “Tue 4 March,
+    all day”, or “not placed”; ``room`` None leaves the room out, "" says “all rooms”."""
+    if start is not None:
+        return format_slot(start, end, room, tz)
+    if day is not None:
+        return format_day_slot(day, room)
+    return "not placed"
+
+
 def format_day_slot(day: dt.date, room: str | None) -> str:
     """Return “Tue 4 March, all day, Room A” for an all-day item (no room: all rooms)."""
     when = f"{date_format(day, 'D j F')}, all day"
