@@ -32,7 +32,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         services.save_profile(profile=form.save(commit=False), replaced_photo=old_photo)
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
-    if request.method == "POST":
+    if form.is_bound:  # posted (an empty post shows the form unbound, as a first visit)
         kept = pending_uploads.keep_valid(form, files, kept, owner_id=request.user.pk)
     return render(
         request,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
@@ -110,7 +111,9 @@ def decision_recipients(submissions: Sequence[Submission]) -> dict[int, list[tup
     return recipients
 
 
-def _render_decision(submission, name: str, texts, comments) -> RenderedMail:
+def _render_decision(submission, name: str, texts, comments, *, submitter="") -> RenderedMail:
+    """The decision mail to ``name``; for a co-author (``submitter`` named) the confirm link,
+    which can decline the talk, stays with the submitter."""
     subject, body = decision_text(submission, texts)
     values = {
         "first_name": name.split(" ")[0],
@@ -119,7 +122,13 @@ def _render_decision(submission, name: str, texts, comments) -> RenderedMail:
         "workshop": submission.workshop.title,
         "decision": submission.get_decision_display().lower(),
         "type": submission.type.name,
-        "confirm_url": confirm_url(submission) if submission.is_accepted else "",
+        "confirm_url": (
+            ""
+            if not submission.is_accepted
+            else f"(the link to confirm went to {submitter}, who submitted it)"
+            if submitter
+            else confirm_url(submission)
+        ),
         "reviews": reviews_for_authors(submission, comments.get(submission.pk, [])),
     }
     return RenderedMail(subject=fill(subject, values), text=fill(body, values), html="")
@@ -132,10 +141,15 @@ def _decision_mails(submissions: Sequence[Submission]):
     comments = comments_for_authors(submissions)
     recipients = decision_recipients(submissions)
     for submission in submissions:
-        for i, (email, name) in enumerate(recipients[submission.pk]):
+        rows = recipients[submission.pk]
+        for i, (email, name) in enumerate(rows):
             # The submitter's key is the one every earlier decision mail had.
-            key = f"decision:{submission.pk}" if i == 0 else f"decision:{submission.pk}:{email}"
-            yield submission, email, key, _render_decision(submission, name, texts, comments)
+            key = f"decision:{submission.pk}"
+            submitter = ""
+            if i:
+                key, submitter = address_key(key, email), rows[0][1]
+            mail = _render_decision(submission, name, texts, comments, submitter=submitter)
+            yield submission, email, key, mail
 
 
 def render_decision_mails(submissions: Sequence[Submission]) -> list[RenderedMail]:
@@ -205,9 +219,21 @@ def queue_receipt(submission: Submission, *, deadline: str) -> None:
 COAUTHOR_TEMPLATE = "submissions/emails/coauthor"
 
 
+KEY_LENGTH = OutgoingMail._meta.get_field("key").max_length
+
+
+def address_key(prefix: str, email: str) -> str:
+    """``prefix:email``, or the address hashed when that is longer than an outbox key may be
+    (an address may have 254 characters): one key per address either way."""
+    key = f"{prefix}:{email}"
+    if len(key) <= KEY_LENGTH:
+        return key
+    return f"{prefix}:#{hashlib.sha256(email.encode()).hexdigest()[:40]}"
+
+
 def coauthor_key(submission: Submission, email: str) -> str:
     # The submitter's id first: the notices one account sent share a prefix.
-    return f"coauthor:{submission.submitter_id}:{submission.pk}:{email}"
+    return address_key(f"coauthor:{submission.submitter_id}:{submission.pk}", email)
 
 
 def coauthor_notice_exists(submission: Submission, email: str) -> bool:
@@ -276,6 +302,7 @@ def _committee_mail(key: str, template: str, member, cfa, **more) -> Mail:
     gets their invitation link in it as well."""
     user = member.user
     has_password = user.has_usable_password()
+    workshop = member.workshop
     return Mail(
         key=key,
         to=user.email,
@@ -283,14 +310,17 @@ def _committee_mail(key: str, template: str, member, cfa, **more) -> Mail:
         context={
             "member": member,
             "name": user.full_name or user.email,
-            "workshop": member.workshop,
+            "workshop": workshop,
             "review_deadline": cfa.review_deadline if cfa else None,
             "blind": bool(cfa and cfa.blind_review),
             "has_password": has_password,
             "invitation_url": "" if has_password else invitation_url(member),
             **more,
         },
-        workshop=member.workshop,
+        # A mail whose link sets the account's password is kept out of the organizers'
+        # outbox (it lists their workshops' mail): only the person may follow that link.
+        workshop=workshop if has_password else None,
+        reply_to=workshop.contact_email,
     )
 
 

@@ -169,8 +169,36 @@ class BaseAuthorFormSet(forms.BaseFormSet):
         return [f.to_data() for f in self.filled_forms()]
 
 
+def without_blank_rows(data):
+    """The posted form with the author rows left blank taken out and the rest renumbered:
+    a blank row anywhere (moved to the top, say) is no author, not an incomplete one."""
+    rows, _ = rearranged_author_rows(data, "")
+    compact = data.copy()
+    for key in [k for k in compact if k.startswith("authors-")]:
+        del compact[key]
+    compact.update(
+        {
+            "authors-TOTAL_FORMS": str(len(rows)),
+            "authors-INITIAL_FORMS": "0",
+            "authors-MIN_NUM_FORMS": "1",
+            "authors-MAX_NUM_FORMS": str(MAX_AUTHORS),
+        }
+    )
+    for i, row in enumerate(rows):
+        for name, value in row.items():
+            if name in CHECKBOXES:
+                if value:
+                    compact[f"authors-{i}-{name}"] = "on"
+            else:
+                compact[f"authors-{i}-{name}"] = value
+    return compact
+
+
 def author_formset(*, data=None, initial: list[dict] | None = None, extra: int = 0):
-    """Return the authors formset; ``extra`` blank rows follow the given ones."""
+    """Return the authors formset; ``extra`` blank rows follow the given ones. Posted rows
+    left blank are dropped first (``without_blank_rows``)."""
+    if data is not None:
+        data = without_blank_rows(data)
     formset_class = forms.formset_factory(
         AuthorForm,
         formset=BaseAuthorFormSet,

@@ -130,7 +130,7 @@ def new_submission(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         form = SubmissionForm(cfa=cfa)
         authors = author_formset(initial=[_submitter_row(request.user)])
-    _keep_uploads(request, form, files, kept)
+    _keep_uploads(request, form, files, kept, cfa=cfa)
     return _form_page(request, workshop, cfa, form, authors, notice=notice)
 
 
@@ -172,7 +172,7 @@ def edit_submission(request: HttpRequest, pk: int) -> HttpResponse:
             cfa=cfa, submission=submission, initial=SubmissionForm.initial_from(submission)
         )
         authors = author_formset(initial=authors_initial(submission))
-    _keep_uploads(request, form, files, kept)
+    _keep_uploads(request, form, files, kept, cfa=cfa, submission=submission)
     return _form_page(request, workshop, cfa, form, authors, submission=submission)
 
 
@@ -188,11 +188,16 @@ def _uploads(request: HttpRequest):
     )
 
 
-def _keep_uploads(request: HttpRequest, form: SubmissionForm, files, kept) -> None:
-    """The page goes back to the person: keep the PDF they chose, for the next post."""
+def _keep_uploads(request, form: SubmissionForm, files, kept, *, cfa, submission=None) -> None:
+    """The page goes back to the person: keep the PDF they chose, for the next post, once
+    it passed the PDF checks (an author-row button shows an unbound form: check it here)."""
     form.kept = {}
-    if request.method == "POST":
-        form.kept = pending_uploads.keep_valid(form, files, kept, owner_id=request.user.pk)
+    if request.method != "POST":
+        return
+    checked = form
+    if not form.is_bound:
+        checked = SubmissionForm(request.POST, files, cfa=cfa, submission=submission)
+    form.kept = pending_uploads.keep_valid(checked, files, kept, owner_id=request.user.pk)
 
 
 def _typed(request: HttpRequest) -> dict:

@@ -27,6 +27,7 @@ from config.storage import private_storage
 SALT = "workshops.pending_uploads"
 MAX_AGE = 24 * 3600  # seconds
 FOLDER = "pending"
+PER_OWNER = 4  # kept at once per account: keeping a fifth drops the oldest
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,13 @@ class Kept:
 
 
 def keep(upload: UploadedFile, *, owner_id: int) -> Kept:
-    """Store the upload and return the token that gives it back to ``owner_id``."""
+    """Store the upload and return the token that gives it back to ``owner_id``; an account
+    keeps at most PER_OWNER files (the oldest go), so nobody fills the disk with them."""
+    storage = private_storage()
+    folder = f"{FOLDER}/{int(owner_id)}"
+    _trim(storage, folder, keep=PER_OWNER - 1)
     upload.seek(0)
-    name = private_storage().save(f"{FOLDER}/{secrets.token_hex(16)}", ContentFile(upload.read()))
+    name = storage.save(f"{folder}/{secrets.token_hex(16)}", ContentFile(upload.read()))
     filename = os.path.basename(upload.name or "upload")[:120]
     payload = {
         "n": name,
@@ -49,6 +54,19 @@ def keep(upload: UploadedFile, *, owner_id: int) -> Kept:
     return Kept(signing.dumps(payload, salt=SALT), filename)
 
 
+def _files_in(storage, folder: str) -> list[str]:
+    try:
+        return [f"{folder}/{name}" for name in storage.listdir(folder)[1]]
+    except FileNotFoundError:
+        return []
+
+
+def _trim(storage, folder: str, *, keep: int) -> None:
+    paths = sorted(_files_in(storage, folder), key=storage.get_modified_time)
+    for path in paths[: max(len(paths) - keep, 0)]:
+        storage.delete(path)
+
+
 def _payload(token: str, owner_id: int) -> dict | None:
     try:
         data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
@@ -57,7 +75,7 @@ def _payload(token: str, owner_id: int) -> dict | None:
     if not isinstance(data, dict) or data.get("o") != owner_id:
         return None
     name = str(data.get("n", ""))
-    if not name.startswith(f"{FOLDER}/") or not private_storage().exists(name):
+    if not name.startswith(f"{FOLDER}/{int(owner_id)}/") or not private_storage().exists(name):
         return None
     return data
 
@@ -91,8 +109,11 @@ def with_kept(
 
 
 def keep_valid(form, files, kept: dict[str, Kept], *, owner_id: int) -> dict[str, Kept]:
-    """After ``form`` was sent back: keep each new upload among its fields that passed its
-    own checks (a rejected file is not kept: the page says why), next to those kept before."""
+    """After ``form`` (bound to ``files``) was sent back: keep each new upload among its
+    fields that passed its own checks (a rejected file is not kept: the page says why), next
+    to those kept before."""
+    if not form.is_bound:
+        raise ValueError("keep_valid() needs the bound form that checked the files.")
     kept = dict(kept)
     for field in kept.copy():
         if form.has_error(field):
@@ -110,13 +131,13 @@ def sweep(now: dt.datetime | None = None) -> int:
     storage = private_storage()
     cutoff = (now or timezone.now()) - dt.timedelta(seconds=MAX_AGE)
     try:
-        _, names = storage.listdir(FOLDER)
+        owners = storage.listdir(FOLDER)[0]
     except FileNotFoundError:
         return 0
     deleted = 0
-    for name in names:
-        path = f"{FOLDER}/{name}"
-        if storage.get_modified_time(path) < cutoff:
-            storage.delete(path)
-            deleted += 1
+    for owner in owners:
+        for path in _files_in(storage, f"{FOLDER}/{owner}"):
+            if storage.get_modified_time(path) < cutoff:
+                storage.delete(path)
+                deleted += 1
     return deleted

@@ -33,7 +33,7 @@ T = TypeVar("T")
 ENTRY_TIMEOUT = 24 * 3600
 # Part of every entry's key: raise it when what the entries hold changes shape (a deploy then
 # starts from an empty cache instead of unpickling objects of the old shape).
-FORMAT = 1
+FORMAT = 2  # 2: Stored has its frame key
 # What the public pages' nav reads from the workshop's one-to-one relations; the cached
 # workshop carries them, so their changes bump the version too (workshops.signals).
 NAV_RELATED = ("registration_settings", "cfa")

@@ -40,7 +40,9 @@
       });
     });
     total.value = String(all.length);
-    initial.value = String(Math.min(parseInt(initial.value, 10) || 0, all.length));
+    // A plain formset: no row is an "initial" one the server must find filled in. Rows
+    // moved or removed here would leave a blank row among them, refused as incomplete.
+    initial.value = "0";
     addButton.disabled = all.length >= max;
   }
 

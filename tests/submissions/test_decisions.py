@@ -421,3 +421,17 @@ def test_the_decision_goes_to_every_author_who_asked_for_it_once_each(workshop):
     assert grace.key == f"decision:{submission.pk}:grace@example.org"
     assert grace.body_text.startswith("Dear Grace,")
     assert grace.subject == mails[submission.submitter.email].subject
+    # The confirm link (it can decline the talk) stays with the submitter.
+    assert confirm_link(submission) in mails[submission.submitter.email].body_text
+    assert confirm_link(submission) not in grace.body_text
+    assert "the link to confirm went to Ada Lovelace" in grace.body_text
+
+
+def test_a_very_long_coauthor_address_gets_a_key_that_fits(workshop):
+    long = "a" * 190 + "@example.org"
+    submission = submitted(workshop)
+    AuthorFactory(submission=submission, order=1, name="Long Address", email=long)
+    services.decide_submission(submission=submission, decision="poster")
+    assert services.notify_authors(submissions=Submission.objects.all()) == 1
+    mail = OutgoingMail.objects.get(to=long)
+    assert len(mail.key) <= 200 and mail.key.startswith(f"decision:{submission.pk}:#")

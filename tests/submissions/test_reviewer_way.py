@@ -263,3 +263,27 @@ def test_the_reviewers_home_shows_each_workshops_due_date_and_progress(client, w
     assert 'aria-valuenow="50"' in tensor
     sketch = page.split(f'data-testid="review-group-{other.pk}"')[1].split("</section>")[0]
     assert "Sketch Week" in sketch and "0 of 1 done" in sketch and "reviews due" not in sketch
+
+
+def test_an_organizer_never_sees_a_link_that_sets_someones_password(client, workshop):
+    """The outbox shows organizers their workshops' mail: a mail with the set-password link
+    is not one of them (else an organizer could seat any address and take its account)."""
+    organizer = OrganizerFactory()
+    workshop.organizers.add(organizer)
+    member = seat(workshop, "victim@example.org")
+    ReviewAssignmentFactory(submission=SubmissionFactory(workshop=workshop), reviewer=member)
+    services.notify_new_assignments(workshop=workshop)
+    services.remind_reviewers(members=[member])
+    mails = mails_to("victim@example.org")
+    assert len(mails) == 3 and all("/reviews/invitation/" in m.body_text for m in mails)
+    assert all(m.workshop_id is None for m in mails)
+    assert mails[0].reply_to == workshop.contact_email
+
+    visible = OutgoingMail.objects.managed_by(organizer)
+    assert not visible.filter(to="victim@example.org").exists()
+    client.force_login(organizer)
+    page = client.get(reverse("admin:outbox_outgoingmail_changelist")).content.decode()
+    assert "victim@example.org" not in page
+    assert client.get(
+        reverse("admin:outbox_outgoingmail_change", args=[mails[0].pk])
+    ).status_code in (302, 403, 404)

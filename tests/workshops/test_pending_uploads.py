@@ -125,14 +125,28 @@ def test_a_profile_sent_back_keeps_its_photo(client, ada):
 
 def test_the_sweep_deletes_kept_uploads_once_their_tokens_expire(settings):
     old = pending_uploads.keep(pdf(), owner_id=1)
-    fresh = pending_uploads.keep(pdf(), owner_id=1)
+    fresh = pending_uploads.keep(pdf(), owner_id=2)
     folder = settings.PRIVATE_MEDIA_ROOT / "pending"
     an_hour_too_old = timezone.now() - dt.timedelta(seconds=pending_uploads.MAX_AGE + 3600)
-    name = sorted(folder.iterdir(), key=os.path.getmtime)[0]
-    os.utime(name, (an_hour_too_old.timestamp(), an_hour_too_old.timestamp()))
+    [stale] = (folder / "1").iterdir()
+    os.utime(stale, (an_hour_too_old.timestamp(), an_hour_too_old.timestamp()))
 
     assert pending_uploads.sweep() == 1
-    assert len(list(folder.iterdir())) == 1
-    assert pending_uploads.take(fresh.token, owner_id=1) or pending_uploads.take(
-        old.token, owner_id=1
-    )
+    assert pending_uploads.take(old.token, owner_id=1) is None
+    assert pending_uploads.take(fresh.token, owner_id=2) is not None
+
+
+def test_an_account_keeps_a_few_files_at_most(settings):
+    tokens = [pending_uploads.keep(pdf(), owner_id=7).token for _ in range(6)]
+    folder = settings.PRIVATE_MEDIA_ROOT / "pending" / "7"
+    assert len(list(folder.iterdir())) == pending_uploads.PER_OWNER
+    assert pending_uploads.take(tokens[-1], owner_id=7) is not None  # the newest are kept
+
+
+def test_a_row_button_keeps_only_a_file_that_passes_the_pdf_checks(client, cfa, ada, settings):
+    url = reverse("submissions:new", args=["lora"])
+    fake = SimpleUploadedFile("evil.exe", b"MZ" + b"\0" * 5000, "application/pdf")
+    page = client.post(url, {**data(cfa, action="add"), "pdf": fake}).content.decode()
+    assert "pdf_kept" not in page
+    pending = settings.PRIVATE_MEDIA_ROOT / "pending"
+    assert not [f for f in pending.rglob("*") if f.is_file()]  # nothing stored
