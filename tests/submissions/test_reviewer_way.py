@@ -287,3 +287,12 @@ def test_an_organizer_never_sees_a_link_that_sets_someones_password(client, work
     assert client.get(
         reverse("admin:outbox_outgoingmail_change", args=[mails[0].pk])
     ).status_code in (302, 403, 404)
+
+
+def test_an_invitation_is_for_the_address_it_was_mailed_to(client, workshop):
+    member = seat(workshop, "first@example.org")
+    path = invitation_path(mails_to("first@example.org")[0])
+    User = type(member.user)
+    User.objects.filter(pk=member.user_id).update(email="second@example.org")
+
+    assert client.get(path).status_code == 404  # the link does not verify another address
