@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from workshops.models import KeyDate, SpeakerAppearance, TeamMember, Topic, Workshop
-from workshops.timezones import zone_label
+from workshops.timezones import moment_text
 
 
 def visible_workshop(*, slug: str, user) -> Workshop:
@@ -61,8 +61,7 @@ class CallDate:
         """Return “15 March 2031, 23:59 AoE”, or “1 May 2031” for a date without a time."""
         if self.moment is None:
             return date_format(self.date, "j F Y")
-        local = timezone.localtime(self.moment, zoneinfo.ZoneInfo(self.zone))
-        return f"{date_format(local, 'j F Y')}, {local:%H:%M} {zone_label(self.zone)}"
+        return moment_text(self.moment, self.zone)
 
 
 CALL_LABELS = (

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from submissions import emails
 from submissions.models import Author, CallForAbstracts, Submission, SubmissionType
@@ -23,6 +21,7 @@ from submissions.services.errors import (
     OneSubmissionOnly,
     SubmissionError,
 )
+from workshops import timezones
 from workshops.models import Topic, Workshop
 
 __all__ = [
@@ -77,8 +76,7 @@ def call_for(workshop: Workshop) -> CallForAbstracts | None:
 
 def moment_text(cfa: CallForAbstracts, moment: dt.datetime) -> str:
     """Return “15 March 2031, 23:59 AoE”: a moment of the call in the zone it is announced in."""
-    local = timezone.localtime(moment, timezone=zoneinfo.ZoneInfo(cfa.deadline_zone))
-    return f"{date_format(local, 'j F Y')}, {local:%H:%M} {cfa.deadline_zone_label}"
+    return timezones.moment_text(moment, cfa.deadline_zone)
 
 
 def deadline_text(cfa: CallForAbstracts) -> str:

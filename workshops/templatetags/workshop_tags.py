@@ -1,12 +1,10 @@
 import datetime as dt
-import zoneinfo
 
 from django import template
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from workshops.models import Workshop
-from workshops.timezones import zone_label
+from workshops.timezones import moment_text
 
 register = template.Library()
 
@@ -40,10 +38,7 @@ def hhmm(value: dt.timedelta | None) -> str:
 @register.filter
 def in_zone(moment: dt.datetime | None, zone: str) -> str:
     """Return “2 February 2027, 23:59 Europe/Paris”: ``moment`` in ``zone``, labelled."""
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone))
-    return f"{date_format(local, 'j F Y')}, {local:%H:%M} {zone_label(zone)}"
+    return "" if moment is None else moment_text(moment, zone)
 
 
 @register.simple_tag
